@@ -1,0 +1,83 @@
+"""Plugins: how packages add task runners, blocks, operations and CLI commands.
+
+What plugin authors import is `hookimpl`; write a module of hook functions
+(see `headwater.plugins.hookspecs` for each hook and an example) and name it
+in your distribution's entry points:
+
+    # headwater_dask/plugin.py
+    from headwater.plugins import hookimpl
+
+    @hookimpl
+    def headwater_task_runners():
+        from headwater_dask.task_runner import DaskTaskRunner
+        return [DaskTaskRunner]
+
+    # pyproject.toml
+    [project.entry-points.headwater]
+    dask = "headwater_dask.plugin"
+
+Plugins load on first lookup, never at `import headwater`; pluggy itself is
+imported only then (or when `hookimpl` is first used).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from headwater.plugins.registry import (
+    block_types,
+    cli_commands,
+    get_plugin_manager,
+    get_task_runner_class,
+    operations,
+    reset_plugin_manager,
+    task_runner_classes,
+    use_plugin_manager,
+)
+
+if TYPE_CHECKING:
+    import pluggy
+    from headwater.plugins.info import PluginInfo, collect_plugin_info
+    from headwater.plugins.manager import HeadwaterPluginManager, HeadwaterPluginWarning
+
+    hookimpl: pluggy.HookimplMarker
+
+__all__ = [
+    "HeadwaterPluginManager",
+    "HeadwaterPluginWarning",
+    "PluginInfo",
+    "block_types",
+    "cli_commands",
+    "collect_plugin_info",
+    "get_plugin_manager",
+    "get_task_runner_class",
+    "hookimpl",
+    "operations",
+    "reset_plugin_manager",
+    "task_runner_classes",
+    "use_plugin_manager",
+]
+
+_LAZY = {
+    "HeadwaterPluginManager": "headwater.plugins.manager",
+    "HeadwaterPluginWarning": "headwater.plugins.manager",
+    "PluginInfo": "headwater.plugins.info",
+    "collect_plugin_info": "headwater.plugins.info",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "hookimpl":
+        import pluggy
+        from headwater.plugins.hookspecs import PROJECT_NAME
+
+        marker = pluggy.HookimplMarker(PROJECT_NAME)
+        globals()["hookimpl"] = marker
+        return marker
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
