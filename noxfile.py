@@ -1,0 +1,181 @@
+"""Every check headwater runs, driven by one PACKAGES table.
+
+    nox -s demo                  # the tutorial's first flow, in a fresh venv
+    nox -s ci                    # lint, types, tests per package, all together, docs
+    nox -s "tests(core)"
+    nox -t cloud                 # only the packages tagged "cloud"
+    nox -s bench                 # the benchmark table (not part of ci)
+
+Each `tests(package)` session gets its own virtualenv with only core, that one
+package and its test dependencies installed, so a package that imports
+something it does not declare fails here. `all` installs everything together
+and adds the end-to-end and documentation tests.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+
+nox.needs_version = ">=2024.3.2"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["lint", "types", "tests", "all", "docs"]
+
+# Tool versions, pinned so that lint and type results don't drift between machines.
+RUFF = "ruff==0.17.6"
+MYPY = "mypy==2.4.1"
+MKDOCS = ("mkdocs>=1.6,<2",)
+PYTEST = ("pytest>=8", "pytest-timeout>=2.3")
+# Per-test ceiling, so a hung subprocess fails the run instead of eating CI's budget.
+PYTEST_TIMEOUT = "600"
+
+
+@dataclass(frozen=True)
+class Package:
+    path: str  # distribution folder, relative to the repo root
+    import_name: str
+    tests: str  # test folder, relative to the repo root
+    test_deps: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+# Every package the design names. Only those whose pyproject.toml exists take part;
+# a folder under packages/ that is not listed here is picked up with defaults.
+_KNOWN: dict[str, Package] = {
+    "core": Package("core", "headwater", "tests/core", tags=("core",)),
+    "shell": Package("shell", "headwater_shell", "tests/shell", tags=("operations",)),
+    "dask": Package("packages/headwater-dask", "headwater_dask", "tests/dask", tags=("compute",)),
+    "ray": Package("packages/headwater-ray", "headwater_ray", "tests/ray", tags=("compute",)),
+    "aws": Package(
+        "packages/headwater-aws", "headwater_aws", "tests/aws", ("moto[server]",), ("cloud",)
+    ),
+    "azure": Package("packages/headwater-azure", "headwater_azure", "tests/azure", tags=("cloud",)),
+    "gcp": Package("packages/headwater-gcp", "headwater_gcp", "tests/gcp", tags=("cloud",)),
+    "sqlalchemy": Package(
+        "packages/headwater-sqlalchemy", "headwater_sqlalchemy", "tests/sqlalchemy", tags=("db",)
+    ),
+    "slack": Package(
+        "packages/headwater-slack", "headwater_slack", "tests/slack", tags=("notifications",)
+    ),
+    "server": Package(
+        "packages/headwater-server", "headwater_server", "tests/server", ("httpx",), ("server",)
+    ),
+}
+
+
+def _discover() -> dict[str, Package]:
+    found = {name: p for name, p in _KNOWN.items() if (ROOT / p.path / "pyproject.toml").exists()}
+    known_paths = {p.path for p in _KNOWN.values()}
+    for pyproject in sorted(ROOT.glob("packages/headwater-*/pyproject.toml")):
+        path = pyproject.parent.relative_to(ROOT).as_posix()
+        if path not in known_paths:
+            short = pyproject.parent.name.removeprefix("headwater-")
+            found[short] = Package(path, "headwater_" + short.replace("-", "_"), f"tests/{short}")
+    return found
+
+
+PACKAGES = _discover()
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _install_packages(session: nox.Session, names: list[str]) -> None:
+    paths = ["core"] + [PACKAGES[n].path for n in names if n != "core"]
+    args: list[str] = []
+    for path in paths:
+        args += ["-e", path]
+    session.install(*args)
+
+
+def _pytest(session: nox.Session, *paths: str) -> None:
+    present = [p for p in paths if (ROOT / p).is_dir()]
+    for missing in sorted(set(paths) - set(present)):
+        session.warn(f"{missing} does not exist yet: no tests to run there")
+    if not present:
+        return
+    session.run(
+        "pytest",
+        f"--timeout={PYTEST_TIMEOUT}",
+        *present,
+        *session.posargs,
+        env={"CI": "true"} if IN_CI else {},
+        # 5 = "no tests collected": a package with no tests yet is not a failure.
+        success_codes=[0, 5],
+    )
+
+
+@nox.session(reuse_venv=True)
+@nox.parametrize(
+    "package", [nox.param(name, id=name, tags=list(p.tags)) for name, p in PACKAGES.items()]
+)
+def tests(session: nox.Session, package: str) -> None:
+    """One package's tests, in a venv holding only core, that package and its test deps."""
+    pkg = PACKAGES[package]
+    _install_packages(session, [package])
+    session.install(*PYTEST, *pkg.test_deps)
+    _pytest(session, pkg.tests)
+
+
+@nox.session(name="all", reuse_venv=True)
+def all_(session: nox.Session) -> None:
+    """Everything installed together: every package's tests, then e2e and docs tests."""
+    _install_packages(session, list(PACKAGES))
+    deps = sorted({d for p in PACKAGES.values() for d in p.test_deps})
+    session.install(*PYTEST, "numpy", *deps)
+    _pytest(session, *[p.tests for p in PACKAGES.values()], "tests/e2e", "tests/docs")
+
+
+@nox.session(reuse_venv=True)
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole tree."""
+    session.install(RUFF)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(reuse_venv=True)
+def types(session: nox.Session) -> None:
+    """mypy over core/src and every package's src."""
+    _install_packages(session, list(PACKAGES))
+    session.install(MYPY)
+    srcs = [f"{p.path}/src" for p in PACKAGES.values() if (ROOT / p.path / "src").is_dir()]
+    session.run("mypy", *srcs)
+
+
+@nox.session(reuse_venv=True)
+def docs(session: nox.Session) -> None:
+    """Build the documentation with warnings as errors (no network needed)."""
+    session.install(*MKDOCS)
+    site = session.create_tmp()
+    session.run("mkdocs", "build", "--strict", "--site-dir", os.path.join(site, "site"))
+
+
+@nox.session(reuse_venv=True)
+def bench(session: nox.Session) -> None:
+    """Benchmarks beside their plain-Python floors; prints a table, writes bench/results/."""
+    session.install("core")
+    session.run("python", "bench/run.py", *session.posargs)
+
+
+@nox.session(reuse_venv=True)
+def demo(session: nox.Session) -> None:
+    """Run the tutorial's first flow, then list the run history it left behind."""
+    session.install("-e", "core", "numpy")
+    session.run("python", "examples/numbers.py")
+    session.run("headwater", "flow-run", "ls")
+
+
+@nox.session(python=False)
+def ci(session: nox.Session) -> None:
+    """What .ci/run runs: lint, types, tests for each package, all, docs."""
+    session.notify("lint")
+    session.notify("types")
+    for name in PACKAGES:
+        session.notify(f"tests({name})")
+    session.notify("all")
+    session.notify("docs")
