@@ -127,7 +127,9 @@ class HeadwaterPluginManager(pluggy.PluginManager):
     def load_entrypoints(self, group: str = ENTRY_POINT_GROUP) -> None:
         """Load and register every entry point in `group`, each on its own."""
         disabled = disabled_plugin_names()
-        eps = sorted(metadata.entry_points(group=group), key=lambda ep: (_dist(ep)[0] or "", ep.name))
+        eps = sorted(
+            metadata.entry_points(group=group), key=lambda ep: (_dist(ep)[0] or "", ep.name)
+        )
         for ep in eps:
             dist, version = _dist(ep)
             if ep.name.lower() in disabled or (dist or "").lower() in disabled:
