@@ -1,0 +1,96 @@
+-- The embedded run store's schema (SQLite). Applied inside BEGIN IMMEDIATE with
+-- IF NOT EXISTS, so several processes opening a fresh home at once are safe.
+-- Timestamps are float seconds since the epoch; *_json columns hold JSON text.
+
+CREATE TABLE IF NOT EXISTS processes (
+    id          INTEGER PRIMARY KEY,
+    pid         INTEGER NOT NULL,
+    create_time TEXT,              -- /proc/<pid>/stat start time, so a reused pid is not mistaken
+    hostname    TEXT NOT NULL,
+    started     REAL NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS flow_runs (
+    id                 TEXT PRIMARY KEY,
+    name               TEXT NOT NULL,
+    flow_name          TEXT NOT NULL,
+    flow_version       TEXT,
+    parameters_json    TEXT,
+    tags_json          TEXT,
+    parent_task_run_id TEXT,
+    root_flow_run_id   TEXT,
+    created            REAL,
+    state_type         TEXT,
+    state_name         TEXT,
+    state_message      TEXT,
+    state_timestamp    REAL,
+    start_time         REAL,
+    end_time           REAL,
+    run_count          INTEGER NOT NULL DEFAULT 0,
+    running_count      INTEGER NOT NULL DEFAULT 0,
+    process_id         INTEGER
+);
+CREATE INDEX IF NOT EXISTS ix_flow_runs_created ON flow_runs (created);
+CREATE INDEX IF NOT EXISTS ix_flow_runs_flow_name ON flow_runs (flow_name, created);
+CREATE INDEX IF NOT EXISTS ix_flow_runs_unfinished ON flow_runs (process_id)
+    WHERE state_type IS NULL
+       OR state_type IN ('SCHEDULED', 'PENDING', 'RUNNING', 'PAUSED', 'CANCELLING');
+
+CREATE TABLE IF NOT EXISTS task_runs (
+    id               TEXT PRIMARY KEY,
+    name             TEXT NOT NULL,
+    task_key         TEXT NOT NULL,
+    flow_run_id      TEXT,
+    dynamic_key      TEXT,
+    task_inputs_json TEXT,
+    tags_json        TEXT,
+    cache_key        TEXT,
+    created          REAL,
+    state_type       TEXT,
+    state_name       TEXT,
+    state_message    TEXT,
+    state_timestamp  REAL,
+    start_time       REAL,
+    end_time         REAL,
+    run_count        INTEGER NOT NULL DEFAULT 0,
+    running_count    INTEGER NOT NULL DEFAULT 0,
+    process_id       INTEGER
+);
+CREATE INDEX IF NOT EXISTS ix_task_runs_flow_run ON task_runs (flow_run_id);
+CREATE INDEX IF NOT EXISTS ix_task_runs_unfinished ON task_runs (process_id)
+    WHERE state_type IS NULL
+       OR state_type IN ('SCHEDULED', 'PENDING', 'RUNNING', 'PAUSED', 'CANCELLING');
+
+CREATE TABLE IF NOT EXISTS states (
+    seq       INTEGER PRIMARY KEY,
+    run_id    TEXT NOT NULL,
+    run_kind  TEXT NOT NULL,
+    type      TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    message   TEXT,
+    timestamp REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_states_run ON states (run_id);
+
+CREATE TABLE IF NOT EXISTS logs (
+    seq       INTEGER PRIMARY KEY,
+    run_id    TEXT,
+    run_kind  TEXT NOT NULL,
+    level     INTEGER NOT NULL,
+    message   TEXT NOT NULL,
+    timestamp REAL NOT NULL,
+    logger    TEXT,
+    run_name  TEXT
+);
+CREATE INDEX IF NOT EXISTS ix_logs_run ON logs (run_id);
+
+CREATE TABLE IF NOT EXISTS events (
+    seq           INTEGER PRIMARY KEY,
+    id            TEXT NOT NULL,
+    event         TEXT NOT NULL,
+    occurred      REAL NOT NULL,
+    resource_json TEXT,
+    payload_json  TEXT,
+    related_json  TEXT,
+    follows       TEXT
+);

@@ -1,0 +1,271 @@
+"""The embedded run store: SQLite in HEADWATER_HOME, written off the hot path.
+
+`record_*` appends to an in-memory deque and returns (a fraction of a
+microsecond); one daemon thread (`writer.Writer`) commits the queue in batches.
+If the engine outpaces the writer, `record_*` waits briefly once the queue
+passes `HIGH_WATER`, so memory stays flat however many runs a flow makes.
+Opening the store registers this process and marks Crashed the unfinished runs
+of processes on this host that died (see `crash`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import sqlite3
+import threading
+import time
+import weakref
+from collections import deque
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from headwater.exceptions import RunStoreError
+from headwater.store.base import RunStore
+from headwater.store.crash import register_process, sweep_dead_processes
+from headwater.store.queries import Queries
+from headwater.store.records import Event, FlowRun, LogEntry, StateChange, TaskRun
+from headwater.store.writer import Writer, connect, in_transaction
+
+__all__ = ["HIGH_WATER", "SCHEMA_VERSION", "SQLiteRunStore"]
+
+logger = logging.getLogger("headwater.store")
+
+SCHEMA_VERSION = 1
+#: queued records above which `record_*` waits for the writer ...
+HIGH_WATER = 50_000
+#: ... until the queue is back below this
+LOW_WATER = 25_000
+#: how long `close()` and the exit handler wait for the writer
+EXIT_FLUSH_TIMEOUT = 120.0
+
+_FIX = "set HEADWATER_HOME to a writable directory"
+#: connections inherited across fork: never closed in the child (closing them
+#: there could disturb the parent's locks), so kept alive here
+_INHERITED: list[Any] = []
+_STORES: weakref.WeakSet[SQLiteRunStore] = weakref.WeakSet()
+
+
+def _schema_statements() -> list[str]:
+    text = resources.files("headwater.store").joinpath("schema.sql").read_text("utf-8")
+    statements, current = [], ""
+    for line in text.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return statements
+
+
+class SQLiteRunStore(Queries, RunStore):
+    """Run history in `home/headwater.db` (WAL), shared safely by several processes."""
+
+    def __init__(self, home: Path | str) -> None:
+        self.home = Path(home)
+        self.path = self.home / "headwater.db"
+        self._queue: deque[Any] = deque()
+        self._read_lock = threading.Lock()
+        self._closed = False
+        self._prepare_home()
+        self._conn = self._open()
+        self._writer = Writer(self.path, self.process_id, self._queue)
+        self._writer.start()
+        _STORES.add(self)
+        atexit.register(_flush_at_exit, weakref.ref(self))
+
+    # --- opening ---------------------------------------------------------------
+    def _prepare_home(self) -> None:
+        home = self.home
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError) as exc:
+            raise RunStoreError(
+                f"HEADWATER_HOME={home} cannot be used: a file is in the way "
+                f"({exc.strerror or exc}); move that file or {_FIX}"
+            ) from exc
+        except OSError as exc:
+            raise RunStoreError(
+                f"HEADWATER_HOME={home} cannot be created: {exc.strerror or exc}; {_FIX}"
+            ) from exc
+        if not home.is_dir():
+            raise RunStoreError(f"HEADWATER_HOME={home} is not a directory; {_FIX}")
+        if self.path.exists() and not self.path.is_file():
+            raise RunStoreError(
+                f"{self.path} exists and is not a database file; move it aside or {_FIX}"
+            )
+
+    def _open(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = connect(self.path)
+            conn.execute("PRAGMA journal_mode = WAL")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version < SCHEMA_VERSION:
+                in_transaction(conn, _create_schema)
+            elif version > SCHEMA_VERSION:
+                raise RunStoreError(
+                    f"{self.path} was written by a newer headwater (schema {version}, "
+                    f"this one knows {SCHEMA_VERSION}); upgrade headwater or {_FIX}"
+                )
+            self.process_id: int = register_process(conn)
+            swept = sweep_dead_processes(conn, self.process_id)
+            if swept:
+                logger.debug("marked %d runs of dead processes Crashed", swept)
+            return conn
+        except RunStoreError:
+            if conn is not None:
+                conn.close()
+            raise
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            raise RunStoreError(self._explain(exc)) from exc
+        except OSError as exc:
+            if conn is not None:
+                conn.close()
+            raise RunStoreError(
+                f"HEADWATER_HOME={self.home} is not usable: {exc.strerror or exc}; {_FIX}"
+            ) from exc
+
+    def _explain(self, exc: sqlite3.Error) -> str:
+        text = str(exc)
+        low = text.lower()
+        if "not a database" in low or "malformed" in low:
+            return (
+                f"{self.path} is not a readable headwater database ({text}); it was left "
+                f"untouched: move it aside, or {_FIX}"
+            )
+        if "locked" in low or "busy" in low:
+            return (
+                f"{self.path} stayed locked by another process ({text}); stop that "
+                f"process, or {_FIX}"
+            )
+        if "readonly" in low or "read-only" in low or "unable to open" in low:
+            return f"HEADWATER_HOME={self.home} is not writable ({text}); {_FIX}"
+        return f"the run store at {self.path} cannot be used ({text}); {_FIX}"
+
+    # --- write side: the engine's hot path ------------------------------------
+    def record_flow_run(self, run: FlowRun) -> None:
+        queue = self._queue
+        queue.append(run)
+        if len(queue) > HIGH_WATER:
+            self._backpressure()
+
+    def record_task_run(self, run: TaskRun) -> None:
+        queue = self._queue
+        queue.append(run)
+        if len(queue) > HIGH_WATER:
+            self._backpressure()
+
+    def record_state(self, change: StateChange) -> None:
+        queue = self._queue
+        queue.append(change)
+        if len(queue) > HIGH_WATER:
+            self._backpressure()
+
+    def record_log(self, entry: LogEntry) -> None:
+        queue = self._queue
+        queue.append(entry)
+        if len(queue) > HIGH_WATER:
+            self._backpressure()
+
+    def record_event(self, event: Event) -> None:
+        queue = self._queue
+        queue.append(event)
+        if len(queue) > HIGH_WATER:
+            self._backpressure()
+
+    def _backpressure(self) -> None:
+        """The writer is behind: give it the CPU until the queue is back to LOW_WATER."""
+        writer = self._writer
+        if not writer.alive():
+            writer.drain_inline()
+            return
+        writer.wake.set()
+        deadline = time.monotonic() + 60.0
+        queue = self._queue
+        while len(queue) > LOW_WATER and writer.alive() and time.monotonic() < deadline:
+            time.sleep(0.001)
+
+    # --- flushing ----------------------------------------------------------------
+    def flush(self, timeout: float | None = None) -> None:
+        """Block until everything recorded before this call is committed."""
+        writer = self._writer
+        if not writer.alive():
+            writer.drain_inline()
+            return
+        marker = threading.Event()
+        self._queue.append(marker)
+        writer.wake.set()
+        if not marker.wait(timeout):
+            logger.warning(
+                "headwater run store: flush timed out after %s s with %d records queued",
+                timeout, len(self._queue),
+            )  # fmt: skip
+
+    def close(self) -> None:
+        """Flush, stop the writer and release the database."""
+        if self._closed:
+            return
+        self._closed = True
+        self.flush(EXIT_FLUSH_TIMEOUT)
+        self._writer.stop(EXIT_FLUSH_TIMEOUT)
+        if self._queue:  # recorded while stopping
+            self._writer.drain_inline()
+        with self._read_lock:
+            self._conn.close()
+
+    # --- read side -----------------------------------------------------------------
+    def _read(self, sql: str, params: Any = ()) -> tuple[sqlite3.Cursor, list[Any]]:
+        if not self._closed:  # read your own writes
+            self.flush(30.0)
+        with self._read_lock:
+            if self._closed:
+                conn = connect(self.path)
+                try:
+                    cursor = conn.execute(sql, params)
+                    return cursor, cursor.fetchall()
+                finally:
+                    conn.close()
+            cursor = self._conn.execute(sql, params)
+            return cursor, cursor.fetchall()
+
+    def _after_fork_in_child(self) -> None:
+        _INHERITED.append(self._conn)
+        self._read_lock = threading.Lock()
+        self._conn = connect(self.path)
+        self._queue = deque()
+        self._writer = Writer(self.path, self.process_id, self._queue)
+        if not self._closed:
+            self._writer.start()
+
+
+def _create_schema(conn: sqlite3.Connection) -> None:
+    # Checked again inside the write lock: another process may have just done it.
+    if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+        return
+    for statement in _schema_statements():
+        conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _flush_at_exit(ref: weakref.ref[SQLiteRunStore]) -> None:
+    store = ref()
+    if store is not None and not store._closed:
+        try:
+            store.flush(EXIT_FLUSH_TIMEOUT)
+        except Exception:  # never turn a clean exit into a traceback
+            logger.exception("headwater run store: could not flush at exit")
+
+
+def _reinit_after_fork() -> None:
+    for store in list(_STORES):
+        store._after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reinit_after_fork)
