@@ -114,9 +114,12 @@ class HeadwaterPluginManager(pluggy.PluginManager):
                 return info
             self._infos[name] = info
             try:
-                self.register(plugin, name=name)
+                registered = self.register(plugin, name=name)
             except Exception as exc:
                 self._fail(info, _describe(exc))
+                return info
+            if registered is None:  # blocked with set_blocked()
+                info.status = "disabled"
                 return info
             unknown = [hc.name for hc in self.get_hookcallers(plugin) or () if not hc.has_spec()]
             if unknown:
