@@ -52,6 +52,7 @@ class HeadwaterSpecs:
             def headwater_task_runners():
                 return [InlineTaskRunner]
         """
+        return []
 
     @_hookspec
     def headwater_block_types(self) -> list[type[Any]]:
@@ -72,6 +73,7 @@ class HeadwaterSpecs:
             def headwater_block_types():
                 return [Greeting]
         """
+        return []
 
     @_hookspec
     def headwater_operations(self) -> list[type[Any]]:
@@ -95,6 +97,7 @@ class HeadwaterSpecs:
             def headwater_operations():
                 return [EchoOperation]
         """
+        return []
 
     @_hookspec
     def headwater_cli_commands(self) -> list[click.Command]:
@@ -115,3 +118,4 @@ class HeadwaterSpecs:
             def headwater_cli_commands():
                 return [hello]
         """
+        return []
