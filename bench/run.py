@@ -89,7 +89,7 @@ def wall(argv: list[str], env: dict[str, str]) -> float:
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=TIMEOUT)
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
-        raise RuntimeError(f"{argv[:3]} exited {proc.returncode}: {proc.stderr[-2000:]}")
+        raise RuntimeError(f"process exited {proc.returncode}: {proc.stderr[-2000:]}")
     return elapsed
 
 
