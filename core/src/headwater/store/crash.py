@@ -118,8 +118,7 @@ def sweep_dead_processes(conn: sqlite3.Connection, own_id: int) -> int:
                 if not ids:
                     continue
                 message = (
-                    f"Process {pid} that ran this {kind} run exited without reporting "
-                    "a final state"
+                    f"Process {pid} that ran this {kind} run exited without reporting a final state"
                 )
                 c.execute(
                     f"UPDATE {table} SET state_type = 'CRASHED', state_name = 'Crashed', "

@@ -24,7 +24,7 @@ _JSON_COLUMNS = {
 
 def _row_dict(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for (column, *_), value in zip(cursor.description, row):
+    for (column, *_), value in zip(cursor.description, row, strict=False):
         key = _JSON_COLUMNS.get(column)
         if key is not None:
             out[key] = json.loads(value) if value else None

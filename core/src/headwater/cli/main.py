@@ -1,0 +1,75 @@
+"""`headwater`: the root command group, assembled from core's groups and plugins.
+
+Adding a core command group is one line in `CORE_COMMANDS`. Installed plugins
+add theirs through the `headwater_cli_commands` hook; a broken plugin gives a
+warning and the rest of the CLI keeps working.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+
+import click
+
+#: "module:attribute" of each core command or group, in `--help` order.
+CORE_COMMANDS: list[str] = [
+    "headwater.cli.version:version_command",
+    "headwater.cli.flow_runs:flow_run_group",
+    "headwater.cli.task_runs:task_run_group",
+    "headwater.cli.plugins:plugins_command",
+]
+
+
+HELP = "headwater: run and observe Python workflows (Prefect's API, no server needed)."
+
+
+def _load(path: str) -> click.Command | None:
+    module_name, _, attribute = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        if exc.name == module_name:  # not written / not shipped yet
+            return None
+        raise
+    command: click.Command = getattr(module, attribute)
+    return command
+
+
+def _plugin_commands() -> list[click.Command]:
+    try:
+        from headwater.plugins import cli_commands
+    except ImportError:
+        return []
+    try:
+        found = cli_commands()
+    except Exception as exc:  # a plugin problem must not break the core CLI
+        warnings.warn(f"headwater: could not load plugin CLI commands: {exc!r}", stacklevel=2)
+        return []
+    return [c for c in found if isinstance(c, click.Command)]
+
+
+def build_cli() -> click.Group:
+    """The root group with core commands and every installed plugin's commands."""
+    cli = click.Group(
+        "headwater", help=HELP, context_settings={"help_option_names": ["-h", "--help"]}
+    )
+    for path in CORE_COMMANDS:
+        command = _load(path)
+        if command is not None and command.name not in cli.commands:
+            cli.add_command(command)
+    for command in _plugin_commands():
+        if command.name in cli.commands:
+            warnings.warn(
+                f"headwater: plugin command {command.name!r} clashes with an existing "
+                "command and was skipped",
+                stacklevel=2,
+            )
+            continue
+        cli.add_command(command)
+    return cli
+
+
+def main() -> None:
+    """Console-script entry point."""
+    build_cli()(prog_name="headwater")
