@@ -1,0 +1,85 @@
+"""Binding call arguments to a function's parameters, and back, fast.
+
+The engine keeps a run's inputs as a `{name: value}` dict (that is what is
+recorded, validated, hashed for caches and shown in the dashboard) and turns
+it back into `*args, **kwargs` to call the function. `inspect.Signature.bind`
+costs several microseconds per call, so each function gets a `CallShape`
+computed once, with a fast path for the common all-positional-or-keyword case.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+_EMPTY = inspect.Parameter.empty
+_POS_ONLY = inspect.Parameter.POSITIONAL_ONLY
+_POS_OR_KW = inspect.Parameter.POSITIONAL_OR_KEYWORD
+_VAR_POS = inspect.Parameter.VAR_POSITIONAL
+_KW_ONLY = inspect.Parameter.KEYWORD_ONLY
+_VAR_KW = inspect.Parameter.VAR_KEYWORD
+
+
+class CallShape:
+    """How to bind arguments to `fn`'s parameters and unbind them again."""
+
+    __slots__ = ("defaults", "fn", "kinds", "names", "signature", "simple")
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+        self.signature = inspect.signature(fn)
+        params = list(self.signature.parameters.values())
+        self.names = tuple(p.name for p in params)
+        self.kinds = tuple(p.kind for p in params)
+        self.defaults = {p.name: p.default for p in params if p.default is not _EMPTY}
+        self.simple = all(k is _POS_OR_KW for k in self.kinds)
+
+    def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """`{name: value}` for a call, with defaults applied; TypeError as Python gives it."""
+        if self.simple and len(args) <= len(self.names):
+            params = dict(zip(self.names, args))
+            if kwargs:
+                for key, value in kwargs.items():
+                    if key in params or key not in self.names:
+                        return self._slow_bind(args, kwargs)
+                    params[key] = value
+            if len(params) < len(self.names):
+                for name in self.names:
+                    if name not in params:
+                        if name not in self.defaults:
+                            return self._slow_bind(args, kwargs)
+                        params[name] = self.defaults[name]
+                # keep declaration order
+                params = {n: params[n] for n in self.names}
+            return params
+        return self._slow_bind(args, kwargs)
+
+    def _slow_bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        bound = self.signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return dict(bound.arguments)
+
+    def unbind(self, parameters: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """`(args, kwargs)` to call `fn` with the given parameters."""
+        if self.simple:
+            return (), parameters
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        for name, kind in zip(self.names, self.kinds):
+            if name not in parameters:
+                continue
+            value = parameters[name]
+            if kind is _POS_ONLY or (kind is _POS_OR_KW and not kwargs):
+                args.append(value)
+            elif kind is _VAR_POS:
+                args.extend(value)
+            elif kind is _VAR_KW:
+                kwargs.update(value)
+            else:
+                kwargs[name] = value
+        return tuple(args), kwargs
+
+
+def callable_name(fn: Any) -> str:
+    return getattr(fn, "__name__", None) or type(fn).__name__

@@ -1,0 +1,109 @@
+"""The current flow run, task run and tags, held in context variables.
+
+Context variables (not thread-locals) so that async tasks and the threads the
+thread runner starts (via `contextvars.copy_context`) see the run they belong to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from headwater.flows import Flow
+    from headwater.store.base import RunRecorder
+    from headwater.store.records import FlowRun, TaskRun
+    from headwater.task_runners.base import TaskRunner
+    from headwater.tasks import Task
+
+
+@dataclass(eq=False)
+class FlowRunContext:
+    """What a flow run's tasks need from it."""
+
+    flow: Flow[Any, Any]
+    flow_run: FlowRun
+    parameters: dict[str, Any]
+    task_runner: TaskRunner[Any]
+    recorder: RunRecorder
+    log_prints: bool = False
+    result_settings: dict[str, Any] = field(default_factory=dict)
+    #: per-task-key counters for dynamic keys (`add` run 0, 1, 2, ...)
+    dynamic_keys: dict[str, int] = field(default_factory=dict)
+
+    _var: ClassVar[contextvars.ContextVar[FlowRunContext | None]]
+
+    @classmethod
+    def get(cls) -> FlowRunContext | None:
+        return _flow_run.get()
+
+    #: submitted futures not finished yet; the flow waits for them before it ends
+    pending_futures: set[Any] = field(default_factory=set)
+
+    def track_future(self, future: Any) -> None:
+        if future.done():
+            return
+        pending = self.pending_futures
+        pending.add(future)
+        future.add_done_callback(pending.discard)
+
+    def next_dynamic_key(self, task_key: str) -> str:
+        n = self.dynamic_keys.get(task_key, 0)
+        self.dynamic_keys[task_key] = n + 1
+        return str(n)
+
+
+@dataclass(eq=False)
+class TaskRunContext:
+    """What code inside a task run can ask about it."""
+
+    task: Task[Any, Any]
+    task_run: TaskRun
+    parameters: dict[str, Any]
+    recorder: RunRecorder
+    log_prints: bool = False
+    flow_run_context: FlowRunContext | None = None
+
+    @classmethod
+    def get(cls) -> TaskRunContext | None:
+        return _task_run.get()
+
+
+_flow_run: contextvars.ContextVar[FlowRunContext | None] = contextvars.ContextVar(
+    "headwater_flow_run", default=None
+)
+_task_run: contextvars.ContextVar[TaskRunContext | None] = contextvars.ContextVar(
+    "headwater_task_run", default=None
+)
+_tags: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
+    "headwater_tags", default=frozenset()
+)
+
+
+def get_run_context() -> FlowRunContext | TaskRunContext:
+    """The innermost run: the task run if inside one, else the flow run."""
+    from headwater.exceptions import MissingContextError
+
+    ctx = _task_run.get() or _flow_run.get()
+    if ctx is None:
+        raise MissingContextError("No run context available: call this inside a flow or task.")
+    return ctx
+
+
+def current_tags() -> frozenset[str]:
+    return _tags.get()
+
+
+@contextlib.contextmanager
+def tags(*new_tags: str) -> Iterator[set[str]]:
+    """Add tags to every flow and task run started inside the block; they accumulate."""
+    current = _tags.get()
+    merged = current.union(new_tags)
+    token = _tags.set(merged)
+    try:
+        yield set(merged)
+    finally:
+        _tags.reset(token)

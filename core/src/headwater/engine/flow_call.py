@@ -1,0 +1,351 @@
+"""One flow run: parameters, states, the task runner's lifetime, the final state rule.
+
+The flow's final state follows what its function did (Prefect 3 rule): an
+uncaught exception fails it; a returned State is used as is; returned futures
+are waited for, and the flow fails if any of them did not complete. Tasks
+that failed without being returned or raised do not fail the flow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from headwater import settings
+from headwater.context import FlowRunContext, _flow_run, _task_run, current_tags
+from headwater.engine.hooks import run_hooks
+from headwater.engine.run_logs import flow_run_logger
+from headwater.engine.run_names import generate_run_name, generate_task_run_suffix
+from headwater.engine.timeouts import await_with_timeout, call_with_timeout
+from headwater.exceptions import FlowRunTimeoutError
+from headwater.futures import HeadwaterFuture, resolve_futures_to_results
+from headwater.states import (
+    AwaitingRetry,
+    Cancelled,
+    Completed,
+    Crashed,
+    Failed,
+    Pending,
+    Retrying,
+    Running,
+    State,
+    StateType,
+    TimedOut,
+)
+from headwater.store.records import FlowRun, StateChange, TaskRun
+
+if TYPE_CHECKING:
+    from headwater.flows import Flow
+    from headwater.store.base import RunRecorder
+
+
+class FlowCall:
+    """A flow run and what is needed to execute it."""
+
+    __slots__ = ("flow", "flow_run", "logger", "parameters", "parent", "parent_task_run", "recorder")
+
+    def __init__(
+        self,
+        flow: Flow[Any, Any],
+        flow_run: FlowRun,
+        parameters: dict[str, Any],
+        recorder: RunRecorder,
+        parent: FlowRunContext | None,
+        parent_task_run: TaskRun | None,
+    ) -> None:
+        self.flow = flow
+        self.flow_run = flow_run
+        self.parameters = parameters
+        self.recorder = recorder
+        self.parent = parent
+        self.parent_task_run = parent_task_run
+        self.logger = flow_run_logger(flow_run, recorder)
+
+    @classmethod
+    def create(cls, flow: Flow[Any, Any], parameters: dict[str, Any], wait_for: Any = None) -> FlowCall:
+        if flow.should_validate_parameters:
+            parameters = flow.validate_parameters(parameters)
+        parent = _flow_run.get()
+        if parent is not None:
+            recorder = parent.recorder
+        else:
+            task_ctx = _task_run.get()
+            if task_ctx is not None:
+                recorder = task_ctx.recorder
+            else:
+                from headwater.store import get_store
+
+                recorder = get_store()
+        now = time.time()
+        flow_run = FlowRun(
+            str(uuid.uuid4()),
+            _flow_run_name(flow, parameters),
+            flow.name,
+            flow.version,
+            parameters,
+            tuple(sorted(current_tags())),
+            None,
+            None,
+            now,
+        )
+        parent_task_run = None
+        if parent is not None:
+            # the subflow appears in its parent as a task run, as in Prefect
+            parent_task_run = TaskRun(
+                str(uuid.uuid4()),
+                f"{flow.name}-{generate_task_run_suffix()}",
+                f"subflow:{flow.name}",
+                parent.flow_run.id,
+                parent.next_dynamic_key(f"subflow:{flow.name}"),
+                {},
+                flow_run.tags,
+                now,
+            )
+            flow_run.parent_task_run_id = parent_task_run.id
+            flow_run.root_flow_run_id = parent.flow_run.root_flow_run_id or parent.flow_run.id
+            recorder.record_task_run(parent_task_run)
+        call = cls(flow, flow_run, parameters, recorder, parent, parent_task_run)
+        recorder.record_flow_run(flow_run)
+        call._set_state(Pending())
+        return call
+
+    def _set_state(self, state: State) -> None:
+        self.flow_run.state = state
+        rec = self.recorder
+        rec.record_state(
+            StateChange(self.flow_run.id, "flow", state.type.value, state.name, state.message, state.timestamp)
+        )
+        if self.parent_task_run is not None:
+            self.parent_task_run.state = state
+            rec.record_state(
+                StateChange(self.parent_task_run.id, "task", state.type.value, state.name, state.message, state.timestamp)
+            )
+
+    # --- running ----------------------------------------------------------------------
+    def run_and_return(self, return_state: bool) -> Any:
+        state = self.run()
+        return state if return_state else state.result()
+
+    async def arun_and_return(self, return_state: bool) -> Any:
+        state = await self.arun()
+        return state if return_state else state.result()
+
+    def run(self) -> State:
+        return self._drive(self._call_sync)
+
+    async def arun(self) -> State:
+        """Async flows: the body is awaited on the caller's loop, the rest is as for sync."""
+        return await self._adrive()
+
+    def _context(self, runner: Any) -> FlowRunContext:
+        flow = self.flow
+        if flow.log_prints is not None:
+            log_prints = flow.log_prints
+        elif self.parent is not None:
+            log_prints = self.parent.log_prints
+        else:
+            log_prints = settings.get_bool("logging_log_prints", False)
+        if log_prints:
+            from headwater.logging.prints import install_print_capture
+
+            install_print_capture()
+        return FlowRunContext(flow, self.flow_run, self.parameters, runner, self.recorder, log_prints)
+
+    def _begin(self) -> None:
+        self.logger.info(f"Beginning flow run {self.flow_run.name!r} for flow {self.flow.name!r}")
+
+    def _drive(self, call_body: Any) -> State:
+        self._begin()
+        try:
+            with self.flow.task_runner.duplicate() as runner:
+                ctx = self._context(runner)
+                token = _flow_run.set(ctx)
+                try:
+                    state = self._attempts(ctx, call_body)
+                finally:
+                    _flow_run.reset(token)
+        except BaseException as exc:
+            self._finish(Crashed(message=f"Execution was interrupted: {type(exc).__name__}", data=exc))
+            raise
+        return state
+
+    def _attempts(self, ctx: FlowRunContext, call_body: Any) -> State:
+        flow = self.flow
+        attempt = 0
+        while True:
+            attempt += 1
+            self.flow_run.run_count = attempt
+            running = Running() if attempt == 1 else Retrying()
+            self._set_state(running)
+            if flow.on_running_hooks:
+                run_hooks(flow.on_running_hooks, flow, self.flow_run, running, self.logger)
+            ok, value = call_body(ctx)
+            state = self._state_from_outcome(ctx, ok, value)
+            if state.type is StateType.FAILED and attempt <= flow.retries:
+                delay = flow.retry_delay_seconds
+                when = f"in {delay:g} second(s)" if delay else "immediately"
+                self.logger.info(f"Received non-final state {state.name!r}; retry {attempt}/{flow.retries} will start {when}")
+                self._set_state(AwaitingRetry())
+                if delay:
+                    time.sleep(delay)
+                continue
+            return self._finish(state)
+
+    async def _adrive(self) -> State:
+        self._begin()
+        try:
+            with self.flow.task_runner.duplicate() as runner:
+                ctx = self._context(runner)
+                token = _flow_run.set(ctx)
+                try:
+                    attempt = 0
+                    while True:
+                        attempt += 1
+                        self.flow_run.run_count = attempt
+                        self._set_state(Running() if attempt == 1 else Retrying())
+                        if self.flow.on_running_hooks:
+                            run_hooks(self.flow.on_running_hooks, self.flow, self.flow_run, self.flow_run.state, self.logger)
+                        ok, value = await self._call_async(ctx)
+                        state = self._state_from_outcome(ctx, ok, value)
+                        if state.type is StateType.FAILED and attempt <= self.flow.retries:
+                            self._set_state(AwaitingRetry())
+                            await asyncio.sleep(self.flow.retry_delay_seconds)
+                            continue
+                        return self._finish(state)
+                finally:
+                    _flow_run.reset(token)
+        except asyncio.CancelledError:
+            self._finish(Cancelled(message="Flow run was cancelled"))
+            raise
+        except BaseException as exc:
+            self._finish(Crashed(message=f"Execution was interrupted: {type(exc).__name__}", data=exc))
+            raise
+
+    def _call_sync(self, ctx: FlowRunContext) -> tuple[bool, Any]:
+        flow = self.flow
+        args, kwargs = flow.shape.unbind(self.parameters)
+        try:
+            if flow.timeout_seconds is not None:
+                return True, call_with_timeout(flow.fn, args, kwargs, flow.timeout_seconds, self._timeout_error)
+            return True, flow.fn(*args, **kwargs)
+        except Exception as exc:
+            return False, exc
+
+    async def _call_async(self, ctx: FlowRunContext) -> tuple[bool, Any]:
+        flow = self.flow
+        args, kwargs = flow.shape.unbind(self.parameters)
+        try:
+            coro = flow.fn(*args, **kwargs)
+            if flow.timeout_seconds is not None:
+                return True, await await_with_timeout(coro, flow.timeout_seconds, self._timeout_error)  # type: ignore[arg-type]
+            return True, await coro  # type: ignore[misc]
+        except Exception as exc:
+            return False, exc
+
+    def _timeout_error(self) -> FlowRunTimeoutError:
+        return FlowRunTimeoutError(
+            f"Flow run {self.flow_run.name!r} exceeded timeout of {self.flow.timeout_seconds:g} second(s)"
+        )
+
+    def _state_from_outcome(self, ctx: FlowRunContext, ok: bool, value: Any) -> State:
+        if not ok:
+            exc = value
+            if isinstance(exc, FlowRunTimeoutError):
+                self.logger.error(f"Encountered exception during execution: {exc!r}")
+                return TimedOut(message=f"Flow run exceeded timeout of {self.flow.timeout_seconds:g} second(s)", data=exc)
+            self.logger.error(
+                f"Encountered exception during execution: {exc!r}",
+                exc_info=(type(exc), exc, exc.__traceback__),
+            )
+            self._wait_for_pending(ctx)
+            return Failed(message=f"Flow run encountered an exception: {type(exc).__name__}: {exc}", data=exc)
+        self._wait_for_pending(ctx)
+        return state_from_return_value(value)
+
+    def _wait_for_pending(self, ctx: FlowRunContext) -> None:
+        while ctx.pending_futures:
+            for fut in list(ctx.pending_futures):
+                fut.wait()
+                ctx.pending_futures.discard(fut)
+
+    def _finish(self, state: State) -> State:
+        self._set_state(state)
+        flow = self.flow
+        if state.type is StateType.COMPLETED:
+            self.logger.info(f"Finished in state {state}")
+            hooks = flow.on_completion_hooks
+        else:
+            self.logger.error(f"Finished in state {state}")
+            hooks = {
+                StateType.FAILED: flow.on_failure_hooks,
+                StateType.CRASHED: flow.on_crashed_hooks,
+                StateType.CANCELLED: flow.on_cancellation_hooks,
+            }.get(state.type, [])
+        if hooks:
+            run_hooks(hooks, flow, self.flow_run, state, self.logger)
+        return state
+
+
+def state_from_return_value(value: Any) -> State:
+    """The final state for what a flow returned (Prefect 3 rule)."""
+    if isinstance(value, State):
+        return value
+    if isinstance(value, HeadwaterFuture):
+        value.wait()
+        inner = value.state
+        if inner.type is StateType.COMPLETED:
+            return Completed(data=inner.result())
+        return inner.copy(timestamp=time.time())
+    states = _contained_states(value)
+    if not states:
+        return Completed(data=value)
+    bad = [s for s in states if s.type is not StateType.COMPLETED]
+    if bad:
+        failed = [s for s in bad if s.type is StateType.FAILED]
+        first = failed[0] if failed else bad[0]
+        return Failed(
+            message=f"{len(bad)}/{len(states)} states failed.",
+            data=first.data if isinstance(first.data, BaseException) else None,
+        )
+    # returned futures become their results; returned State objects stay as they are
+    return Completed(data=resolve_futures_to_results(value))
+
+
+def _contained_states(value: Any) -> list[State]:
+    """States of the futures (and State objects) in a returned list/tuple/set/dict."""
+    t = type(value)
+    if t is dict:
+        items = list(value.values())
+    elif t in (list, tuple, set, frozenset):
+        items = list(value)
+    else:
+        return []
+    states = []
+    for item in items:
+        if isinstance(item, HeadwaterFuture):
+            item.wait()
+            states.append(item.state)
+        elif isinstance(item, State):
+            states.append(item)
+    return states
+
+
+def _flow_run_name(flow: Flow[Any, Any], parameters: dict[str, Any]) -> str:
+    template = flow.flow_run_name
+    if template is None:
+        return generate_run_name()
+    if callable(template):
+        name = template()
+        if not isinstance(name, str):
+            raise TypeError(
+                f"flow_run_name callable for flow {flow.name!r} must return a string, got {type(name).__name__}"
+            )
+        return name
+    try:
+        return template.format(**parameters)
+    except KeyError as exc:
+        raise ValueError(
+            f"flow_run_name {template!r} of flow {flow.name!r} refers to {exc}, which is not one of its parameters: {list(parameters)}"
+        ) from None

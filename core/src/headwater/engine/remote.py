@@ -1,0 +1,176 @@
+"""Running a task run in another process: what is shipped, what comes back.
+
+The orchestrating process records the run as Pending, waits for its upstream
+futures and ships a `RemoteTaskCall` (task, resolved parameters, run record).
+The worker runs the very same engine (`TaskCall.run`) with a
+`CapturingRecorder`, and returns a `RemoteOutcome`: the final state, the
+result or exception, and every state change and log line. The orchestrator
+replays those into its own store and console, so workers need no database,
+no server and no headwater settings.
+
+Runner authors use three functions: `prepare_remote(call)` in the
+orchestrator, `run_remote(remote_call)` in the worker, `finish_remote(call,
+outcome)` back in the orchestrator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from headwater.exceptions import UpstreamTaskError
+from headwater.states import Failed, State, StateType
+from headwater.store.base import CapturingRecorder
+from headwater.store.records import TaskRun
+
+if TYPE_CHECKING:
+    from headwater.engine.task_call import TaskCall
+    from headwater.tasks import Task
+
+
+@dataclass
+class RemoteTaskCall:
+    task: Task[Any, Any]
+    task_run: TaskRun
+    parameters: dict[str, Any]
+    log_prints: bool
+    flow_run_id: str | None
+    flow_run_name: str | None
+
+
+@dataclass
+class RemoteOutcome:
+    task_run_id: str
+    state_type: str
+    state_name: str
+    message: str | None
+    timestamp: float
+    data: Any
+    run_count: int
+    records: list[tuple[str, Any]] = field(default_factory=list)
+    #: timed-out bodies still running in the worker: process runners end the worker
+    abandoned_threads: int = 0
+
+
+def prepare_remote(call: TaskCall) -> RemoteTaskCall | State:
+    """Resolve upstream futures here; a final State instead if an upstream failed."""
+    from headwater.engine.inputs import resolve_parameters, wait_for_upstream
+    from headwater.engine.run_names import generate_task_run_suffix
+    from headwater.engine.task_call import _render_run_name
+
+    try:
+        if call.wait_for:
+            wait_for_upstream(call.wait_for)
+        params = resolve_parameters(call.parameters) if call.task_run.task_inputs else call.parameters
+    except UpstreamTaskError as exc:
+        if not call._recorded:
+            call.task_run.name = f"{call.task.name}-{generate_task_run_suffix()}"
+            call._record_pending()
+        state = Failed(name="NotReady", message=str(exc), data=exc)
+        call._finish(state)
+        return state
+    if not call._recorded:
+        call.task_run.name = _render_run_name(call.task, params)
+        call._record_pending()
+    flow_run = call.flow_ctx.flow_run if call.flow_ctx is not None else None
+    return RemoteTaskCall(
+        call.task,
+        _without_state(call.task_run),
+        params,
+        call.log_prints,
+        flow_run.id if flow_run else None,
+        flow_run.name if flow_run else None,
+    )
+
+
+def run_remote(remote: RemoteTaskCall) -> RemoteOutcome:
+    """Worker side: run the engine, capture everything, never raise for task errors."""
+    from headwater.engine.task_call import TaskCall
+    from headwater.engine.timeouts import abandoned_threads_alive
+
+    recorder = CapturingRecorder()
+    call = TaskCall(remote.task, remote.task_run, remote.parameters, None, recorder, remote.log_prints, None)
+    call._recorded = True
+    task_run = remote.task_run
+    if remote.task.isasync:
+        import asyncio
+
+        state = asyncio.run(call.arun())
+    else:
+        state = call.run()
+    abandoned = abandoned_threads_alive() if state.name == "TimedOut" else 0
+    return RemoteOutcome(
+        task_run.id,
+        state.type.value,
+        state.name,
+        state.message,
+        state.timestamp,
+        state.data,
+        task_run.run_count,
+        recorder.records,
+        abandoned,
+    )
+
+
+def finish_remote(call: TaskCall, outcome: RemoteOutcome) -> State:
+    """Orchestrator side: replay the worker's records, return the final state."""
+    from headwater.engine.run_logs import log_to_console
+
+    recorder = call.recorder
+    for method, record in outcome.records:
+        getattr(recorder, method)(record)
+        if method == "record_log":
+            log_to_console(record)
+    state = State(
+        StateType(outcome.state_type),
+        name=outcome.state_name,
+        message=outcome.message,
+        data=outcome.data,
+        timestamp=outcome.timestamp,
+    )
+    call.task_run.run_count = outcome.run_count
+    call.task_run.state = state
+    return state
+
+
+def _without_state(task_run: TaskRun) -> TaskRun:
+    from dataclasses import replace
+
+    return replace(task_run, state=None)
+
+
+def dumps_outcome(outcome: RemoteOutcome) -> bytes:
+    """Serialize an outcome; a result or exception that won't pickle becomes a clear failure."""
+    import cloudpickle
+
+    try:
+        return cloudpickle.dumps(outcome)  # type: ignore[no-any-return]
+    except Exception as exc:
+        data = outcome.data
+        if isinstance(data, BaseException):
+            outcome.data = RuntimeError(f"{type(data).__name__}: {data}")
+        else:
+            message = (
+                f"The result of task run {outcome.task_run_id} ({type(data).__name__}) could not "
+                f"be serialized to send it back from the worker ({exc}). Return a picklable value."
+            )
+            outcome.state_type, outcome.state_name, outcome.message = "FAILED", "Failed", message
+            outcome.data = TypeError(message)
+            _append_failure_records(outcome, message)
+        return cloudpickle.dumps(outcome)  # type: ignore[no-any-return]
+
+
+def _append_failure_records(outcome: RemoteOutcome, message: str) -> None:
+    """Make the replayed history end in the failure the orchestrator will see."""
+    import logging
+    import time
+
+    from headwater.store.records import LogEntry, StateChange
+
+    now = time.time()
+    run_name = next(
+        (r.run_name for m, r in outcome.records if m == "record_log" and r.run_id == outcome.task_run_id),
+        "",
+    )
+    outcome.records.append(("record_log", LogEntry(outcome.task_run_id, "task", logging.ERROR, message, now, "headwater.task_runs", run_name)))
+    outcome.records.append(("record_state", StateChange(outcome.task_run_id, "task", "FAILED", "Failed", message, now)))

@@ -1,0 +1,397 @@
+"""One task run, from Pending to a final state: the single code path every runner uses.
+
+`TaskCall.create()` records the run as Pending (cheap: records are queued for
+the store's writer). `run()` / `arun()` drive the run's lifecycle, written
+once as a generator (`_lifecycle`) that yields what it needs done: call the
+body, sleep before a retry, run a hook. The sync and async drivers perform
+those steps their own way, so retries, timeouts, states, logs and hooks behave
+identically for sync and async tasks. Task runners only decide where
+`run()` executes; remote ones ship `to_remote()` to a worker (engine/remote.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from collections.abc import Generator, Iterable
+from typing import TYPE_CHECKING, Any
+
+from headwater import settings
+from headwater.context import TaskRunContext, _flow_run, _task_run, current_tags
+from headwater.engine.hooks import call_maybe_async, run_hooks
+from headwater.engine.inputs import has_futures, resolve_parameters, upstream_inputs, wait_for_upstream
+from headwater.engine.run_logs import task_run_logger
+from headwater.engine.run_names import generate_task_run_suffix
+from headwater.engine.timeouts import await_with_timeout, call_with_timeout
+from headwater.exceptions import TaskRunTimeoutError, UpstreamTaskError
+from headwater.options import retry_delay
+from headwater.states import (
+    AwaitingRetry,
+    Cancelled,
+    Completed,
+    Crashed,
+    Failed,
+    Pending,
+    Retrying,
+    Running,
+    State,
+    StateType,
+    TimedOut,
+)
+from headwater.store.records import StateChange, TaskRun
+
+if TYPE_CHECKING:
+    from headwater.context import FlowRunContext
+    from headwater.store.base import RunRecorder
+    from headwater.tasks import Task
+
+_CALL, _SLEEP, _HOOK = 0, 1, 2
+_uuid4 = uuid.uuid4
+
+
+class TaskCall:
+    """A task run and everything needed to execute it."""
+
+    __slots__ = (
+        "_logger",
+        "_recorded",
+        "flow_ctx",
+        "log_prints",
+        "parameters",
+        "recorder",
+        "task",
+        "task_run",
+        "wait_for",
+    )
+
+    def __init__(
+        self,
+        task: Task[Any, Any],
+        task_run: TaskRun,
+        parameters: dict[str, Any],
+        wait_for: list[Any] | None,
+        recorder: RunRecorder,
+        log_prints: bool,
+        flow_ctx: FlowRunContext | None,
+    ) -> None:
+        self.task = task
+        self.task_run = task_run
+        self.parameters = parameters
+        self.wait_for = wait_for
+        self.recorder = recorder
+        self.log_prints = log_prints
+        self.flow_ctx = flow_ctx
+        self._logger: Any = None
+        self._recorded = False
+
+    @classmethod
+    def create(
+        cls,
+        task: Task[Any, Any],
+        parameters: dict[str, Any],
+        wait_for: Iterable[Any] | None = None,
+        dependencies: dict[str, set[Any]] | None = None,
+    ) -> TaskCall:
+        """A new task run for `task`, recorded as Pending (unless its name needs inputs)."""
+        flow_ctx = _flow_run.get()
+        if flow_ctx is not None:
+            recorder = flow_ctx.recorder
+            flow_run_id: str | None = flow_ctx.flow_run.id
+            inherited_prints = flow_ctx.log_prints
+            dynamic_key = flow_ctx.next_dynamic_key(task.task_key)
+        else:
+            task_ctx = _task_run.get()
+            if task_ctx is not None:
+                recorder = task_ctx.recorder
+                flow_run_id = task_ctx.task_run.flow_run_id
+                inherited_prints = task_ctx.log_prints
+            else:
+                from headwater.store import get_store
+
+                recorder = get_store()
+                flow_run_id = None
+                inherited_prints = settings.get_bool("logging_log_prints", False)
+            dynamic_key = "0"
+        wait_for = list(wait_for) if wait_for else None
+        inputs = upstream_inputs(parameters, wait_for) if (wait_for or parameters) else {}
+        tags = task.tags | current_tags()
+        task_run = TaskRun(
+            str(_uuid4()),
+            "",
+            task.task_key,
+            flow_run_id,
+            dynamic_key,
+            inputs,
+            tuple(sorted(tags)) if tags else (),
+            time.time(),
+        )
+        log_prints = task.log_prints if task.log_prints is not None else inherited_prints
+        call = cls(task, task_run, parameters, wait_for, recorder, log_prints, flow_ctx)
+        if task.task_run_name is None:
+            task_run.name = f"{task.name}-{generate_task_run_suffix()}"
+            call._record_pending()
+        elif not inputs:
+            task_run.name = _render_run_name(task, parameters)
+            call._record_pending()
+        return call
+
+    # --- recording ----------------------------------------------------------------
+    def _record_pending(self) -> None:
+        self.task_run.state = Pending()
+        self.recorder.record_task_run(self.task_run)
+        self._record_state(self.task_run.state)
+        self._recorded = True
+
+    def _record_state(self, state: State) -> None:
+        self.task_run.state = state
+        self.recorder.record_state(
+            StateChange(
+                self.task_run.id, "task", state.type.value, state.name, state.message, state.timestamp
+            )
+        )
+
+    @property
+    def logger(self) -> Any:
+        if self._logger is None:
+            self._logger = task_run_logger(self.task_run, self.recorder)
+        return self._logger
+
+    # --- drivers --------------------------------------------------------------------
+    def run(self) -> State:
+        """Execute the run in this thread and return its final state (never raises for
+        task errors; KeyboardInterrupt/SystemExit mark the run Crashed and propagate)."""
+        gen = self._lifecycle()
+        try:
+            action = next(gen)
+            while True:
+                kind = action[0]
+                if kind == _CALL:
+                    reply = self._invoke_sync(action[1], action[2])
+                elif kind == _SLEEP:
+                    time.sleep(action[1])
+                    reply = None
+                else:
+                    run_hooks(action[1], self.task, self.task_run, action[2], self.logger)
+                    reply = None
+                action = gen.send(reply)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        except BaseException as exc:
+            self._crash(exc)
+            raise
+
+    async def arun(self) -> State:
+        """The async driver: same lifecycle, awaiting the body and sleeping with asyncio."""
+        gen = self._lifecycle()
+        try:
+            action = next(gen)
+            while True:
+                kind = action[0]
+                if kind == _CALL:
+                    reply = await self._invoke_async(action[1], action[2])
+                elif kind == _SLEEP:
+                    await asyncio.sleep(action[1])
+                    reply = None
+                else:
+                    run_hooks(action[1], self.task, self.task_run, action[2], self.logger)
+                    reply = None
+                action = gen.send(reply)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        except asyncio.CancelledError:
+            self._finish(Cancelled(message=f"Task run {self.task_run.name!r} was cancelled"))
+            raise
+        except BaseException as exc:
+            self._crash(exc)
+            raise
+
+    def run_and_return(self, return_state: bool) -> Any:
+        state = self.run()
+        return state if return_state else state.result()
+
+    async def arun_and_return(self, return_state: bool) -> Any:
+        state = await self.arun() if self.task.isasync else self.run()
+        return state if return_state else state.result()
+
+    def _invoke_sync(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[bool, Any]:
+        task = self.task
+        try:
+            if task.isasync:
+                return True, asyncio.run(self._await_body(args, kwargs))
+            if task.timeout_seconds is not None:
+                return True, call_with_timeout(
+                    task.fn, args, kwargs, task.timeout_seconds, self._timeout_error
+                )
+            return True, task.fn(*args, **kwargs)
+        except Exception as exc:
+            return False, exc
+
+    async def _invoke_async(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[bool, Any]:
+        try:
+            return True, await self._await_body(args, kwargs)
+        except Exception as exc:
+            return False, exc
+
+    async def _await_body(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        task = self.task
+        if not task.isasync:  # sync body under the async driver
+            return self._invoke_sync_body(args, kwargs)
+        coro = task.fn(*args, **kwargs)
+        if task.timeout_seconds is not None:
+            return await await_with_timeout(coro, task.timeout_seconds, self._timeout_error)  # type: ignore[arg-type]
+        return await coro  # type: ignore[misc]
+
+    def _invoke_sync_body(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        ok, value = self._invoke_sync(args, kwargs)
+        if ok:
+            return value
+        raise value
+
+    def _timeout_error(self) -> TaskRunTimeoutError:
+        return TaskRunTimeoutError(
+            f"Task run {self.task_run.name!r} exceeded timeout of {self.task.timeout_seconds:g} second(s)"
+        )
+
+    # --- the lifecycle -------------------------------------------------------------
+    def _lifecycle(self) -> Generator[tuple[Any, ...], Any, State]:
+        task = self.task
+        task_run = self.task_run
+        try:
+            if self.wait_for:
+                wait_for_upstream(self.wait_for)
+            params = resolve_parameters(self.parameters) if task_run.task_inputs else self.parameters
+        except UpstreamTaskError as exc:
+            if not self._recorded:
+                task_run.name = task_run.name or f"{task.name}-{generate_task_run_suffix()}"
+                self._record_pending()
+            state = Failed(name="NotReady", message=str(exc), data=exc)
+            self._finish(state)
+            return state
+        if not self._recorded:
+            task_run.name = _render_run_name(task, params)
+            self._record_pending()
+
+        ctx = TaskRunContext(task, task_run, params, self.recorder, self.log_prints, self.flow_ctx)
+        token = _task_run.set(ctx)
+        if self.log_prints:
+            from headwater.logging.prints import install_print_capture
+
+            install_print_capture()
+        try:
+            cached = self._cached_state(ctx)
+            if cached is not None:
+                self._finish(cached)
+                return cached
+            args, kwargs = task.shape.unbind(params)
+            attempt = 0
+            while True:
+                attempt += 1
+                task_run.run_count = attempt
+                running = Running() if attempt == 1 else Retrying()
+                self._record_state(running)
+                if task.on_running_hooks:
+                    yield (_HOOK, task.on_running_hooks, running)
+                ok, value = yield (_CALL, args, kwargs)
+                if ok:
+                    state = value if isinstance(value, State) else self._completed(ctx, value)
+                    break
+                exc = value
+                if attempt <= task.retries and self._should_retry(exc):
+                    delay = self._retry_delay(attempt)
+                    when = f"in {delay:g} second(s)" if delay else "immediately"
+                    self.logger.info(
+                        f"Task run failed with exception: {exc!r} - Retry {attempt}/{task.retries} will start {when}"
+                    )
+                    self._record_state(AwaitingRetry(message=f"Retry {attempt}/{task.retries}"))
+                    if delay:
+                        yield (_SLEEP, delay)
+                    continue
+                self.logger.error(
+                    f"Task run failed with exception: {exc!r} - Retries are exhausted",
+                    exc_info=(type(exc), exc, exc.__traceback__),
+                )
+                if isinstance(exc, TaskRunTimeoutError):
+                    state = TimedOut(
+                        message=f"Task run exceeded timeout of {task.timeout_seconds:g} second(s)",
+                        data=exc,
+                    )
+                else:
+                    state = Failed(
+                        message=f"Task run encountered an exception {type(exc).__name__}: {exc}",
+                        data=exc,
+                    )
+                break
+            self._finish(state)
+            if state.type is StateType.COMPLETED:
+                if task.on_completion_hooks:
+                    yield (_HOOK, task.on_completion_hooks, state)
+            elif task.on_failure_hooks and state.type is StateType.FAILED:
+                yield (_HOOK, task.on_failure_hooks, state)
+            return state
+        finally:
+            _task_run.reset(token)
+
+    def _finish(self, state: State) -> None:
+        self._record_state(state)
+        if state.type is StateType.COMPLETED:
+            self.logger.info(f"Finished in state {state}")
+        else:
+            self.logger.error(f"Finished in state {state}")
+
+    def _crash(self, exc: BaseException) -> None:
+        if self.task_run.state is not None and self.task_run.state.is_final():
+            return
+        self._finish(Crashed(message=f"Execution was interrupted: {type(exc).__name__}", data=exc))
+
+    def _should_retry(self, exc: BaseException) -> bool:
+        condition = self.task.retry_condition_fn
+        if condition is None:
+            return True
+        failed = Failed(message=str(exc), data=exc)
+        try:
+            return bool(call_maybe_async(condition, self.task, self.task_run, failed))
+        except Exception:
+            self.logger.error("retry_condition_fn raised; not retrying", exc_info=True)
+            return False
+
+    def _retry_delay(self, attempt: int) -> float:
+        delay = retry_delay(self.task.retry_delay_seconds, attempt)
+        jitter = self.task.retry_jitter_factor
+        if delay and jitter:
+            # spread the delay uniformly within +/- jitter (mean stays `delay`, never < 0)
+            delay = max(0.0, random.uniform(delay * (1 - jitter), delay * (1 + jitter)))
+        return delay
+
+    # --- caching and results (extended by headwater.caching) ----------------------
+    def _cached_state(self, ctx: TaskRunContext) -> State | None:
+        return None
+
+    def _completed(self, ctx: TaskRunContext, value: Any) -> State:
+        return Completed(data=value)
+
+
+def _render_run_name(task: Task[Any, Any], params: dict[str, Any]) -> str:
+    template = task.task_run_name
+    if template is None:
+        return f"{task.name}-{generate_task_run_suffix()}"
+    if callable(template):
+        import inspect
+
+        try:
+            wants = "parameters" in inspect.signature(template).parameters
+        except (TypeError, ValueError):
+            wants = False
+        name = template(parameters=params) if wants else template()
+        if not isinstance(name, str):
+            raise TypeError(
+                f"task_run_name callable for task {task.name!r} must return a string, got {type(name).__name__}"
+            )
+        return name
+    try:
+        return template.format(**params)
+    except KeyError as exc:
+        raise ValueError(
+            f"task_run_name {template!r} of task {task.name!r} refers to {exc}, which is not one of its parameters: {list(params)}"
+        ) from None

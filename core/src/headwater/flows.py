@@ -1,0 +1,213 @@
+"""`@flow`: a function whose call is a tracked flow run that coordinates tasks.
+
+The flow run's state follows its return value or raised exception (Prefect 3
+rule); tasks submitted inside it run on its task runner. No server is needed:
+runs are recorded in the embedded store (see headwater.store).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar, overload
+
+from typing_extensions import ParamSpec
+
+from headwater.callables import CallShape
+from headwater.options import check_hooks, check_name, check_reserved_parameters
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+__all__ = ["Flow", "flow"]
+
+
+class Flow(Generic[P, R]):
+    """A flow: a function plus how its runs behave."""
+
+    def __init__(
+        self,
+        fn: Callable[P, R],
+        name: str | None = None,
+        version: str | None = None,
+        flow_run_name: str | Callable[[], str] | None = None,
+        retries: int | None = None,
+        retry_delay_seconds: float | None = None,
+        task_runner: Any = None,
+        description: str | None = None,
+        timeout_seconds: float | None = None,
+        validate_parameters: bool = True,
+        persist_result: bool | None = None,
+        result_storage: Any = None,
+        result_serializer: Any = None,
+        cache_result_in_memory: bool = True,
+        log_prints: bool | None = None,
+        on_completion: list[Callable[..., Any]] | None = None,
+        on_failure: list[Callable[..., Any]] | None = None,
+        on_cancellation: list[Callable[..., Any]] | None = None,
+        on_crashed: list[Callable[..., Any]] | None = None,
+        on_running: list[Callable[..., Any]] | None = None,
+    ) -> None:
+        if not callable(fn):
+            raise TypeError(f"@flow needs a function, got {type(fn).__name__}: {fn!r}")
+        self.fn = fn
+        self.isasync = inspect.iscoroutinefunction(fn)
+        self.name = check_name(name, fn, kind="flow", dash=True)
+        check_reserved_parameters(fn, self.name, "flow")
+        self.shape = CallShape(fn)
+        self._version = version
+        self.flow_run_name = flow_run_name
+        if flow_run_name is not None and not isinstance(flow_run_name, str) and not callable(flow_run_name):
+            raise TypeError("flow_run_name must be a string template or a callable returning a string")
+        self.retries = int(retries) if retries is not None else 0
+        if retry_delay_seconds is not None and not isinstance(retry_delay_seconds, (int, float)):
+            raise TypeError("retry_delay_seconds for a flow must be a number of seconds")
+        self.retry_delay_seconds = float(retry_delay_seconds or 0)
+        self.task_runner = _resolve_task_runner(task_runner)
+        self.description = description if description is not None else inspect.getdoc(fn)
+        if timeout_seconds is not None and timeout_seconds <= 0:
+            raise ValueError(f"timeout_seconds for flow {self.name!r} must be > 0")
+        self.timeout_seconds = float(timeout_seconds) if timeout_seconds is not None else None
+        self.should_validate_parameters = validate_parameters
+        self._validator: Any = None
+        if validate_parameters:
+            self._check_validatable()
+        self.persist_result = persist_result
+        self.result_storage = result_storage
+        self.result_serializer = result_serializer
+        self.cache_result_in_memory = cache_result_in_memory
+        self.log_prints = log_prints
+        self.on_completion_hooks = check_hooks(on_completion, "on_completion")
+        self.on_failure_hooks = check_hooks(on_failure, "on_failure")
+        self.on_cancellation_hooks = check_hooks(on_cancellation, "on_cancellation")
+        self.on_crashed_hooks = check_hooks(on_crashed, "on_crashed")
+        self.on_running_hooks = check_hooks(on_running, "on_running")
+        self.__doc__ = getattr(fn, "__doc__", None)
+        self.__name__ = getattr(fn, "__name__", self.name)
+        self.__qualname__ = getattr(fn, "__qualname__", self.name)
+        self.__module__ = getattr(fn, "__module__", None)  # type: ignore[assignment]
+        self.__wrapped__ = fn
+
+    @property
+    def version(self) -> str | None:
+        """The given version, or a hash of the flow's source file (computed once)."""
+        if self._version is None:
+            from headwater.hashing import file_hash
+
+            path = inspect.getsourcefile(self.fn) if inspect.isfunction(self.fn) else None
+            self._version = file_hash(path) if path else None
+        return self._version
+
+    def _check_validatable(self) -> None:
+        for p in self.shape.signature.parameters.values():
+            if p.name.startswith("__"):
+                raise ValueError(
+                    f"Flow {self.name!r} has parameter {p.name!r}; double-underscore names can't be "
+                    "validated. Rename it or pass validate_parameters=False."
+                )
+
+    def validate_parameters(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        if self._validator is None:
+            from headwater.engine.parameters import ParameterValidator
+
+            self._validator = ParameterValidator(self)
+        return self._validator.validate(parameters)  # type: ignore[no-any-return]
+
+    def with_options(self, **options: Any) -> Flow[P, R]:
+        """A copy of this flow with some options changed (same names as @flow)."""
+        unknown = set(options) - _FLOW_OPTIONS
+        if unknown:
+            raise TypeError(f"with_options() got unexpected option(s): {', '.join(sorted(unknown))}")
+        current: dict[str, Any] = {
+            "name": self.name,
+            "version": self._version,
+            "flow_run_name": self.flow_run_name,
+            "retries": self.retries,
+            "retry_delay_seconds": self.retry_delay_seconds,
+            "task_runner": self.task_runner,
+            "description": self.description,
+            "timeout_seconds": self.timeout_seconds,
+            "validate_parameters": self.should_validate_parameters,
+            "persist_result": self.persist_result,
+            "result_storage": self.result_storage,
+            "result_serializer": self.result_serializer,
+            "cache_result_in_memory": self.cache_result_in_memory,
+            "log_prints": self.log_prints,
+            "on_completion": self.on_completion_hooks,
+            "on_failure": self.on_failure_hooks,
+            "on_cancellation": self.on_cancellation_hooks,
+            "on_crashed": self.on_crashed_hooks,
+            "on_running": self.on_running_hooks,
+        }
+        current.update(options)
+        return type(self)(self.fn, **current)
+
+    def on_completion(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        self.on_completion_hooks.append(fn)
+        return fn
+
+    def on_failure(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        self.on_failure_hooks.append(fn)
+        return fn
+
+    def on_cancellation(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        self.on_cancellation_hooks.append(fn)
+        return fn
+
+    def on_crashed(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        self.on_crashed_hooks.append(fn)
+        return fn
+
+    def on_running(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        self.on_running_hooks.append(fn)
+        return fn
+
+    def __call__(self, *args: Any, return_state: bool = False, wait_for: Any = None, **kwargs: Any) -> Any:
+        from headwater.engine.flow_call import FlowCall
+
+        parameters = self.shape.bind(args, kwargs)
+        call = FlowCall.create(self, parameters, wait_for=wait_for)
+        if self.isasync:
+            return call.arun_and_return(return_state)
+        return call.run_and_return(return_state)
+
+    def __repr__(self) -> str:
+        return f"Flow(name={self.name!r})"
+
+
+_FLOW_OPTIONS = frozenset(inspect.signature(Flow.__init__).parameters.keys() - {"self", "fn"})
+
+
+def _resolve_task_runner(task_runner: Any) -> Any:
+    from headwater.task_runners.base import TaskRunner
+
+    if task_runner is None:
+        from headwater.task_runners.thread import ThreadPoolTaskRunner
+
+        return ThreadPoolTaskRunner()
+    if isinstance(task_runner, TaskRunner):
+        return task_runner
+    if isinstance(task_runner, type) and issubclass(task_runner, TaskRunner):
+        return task_runner()
+    if isinstance(task_runner, str):
+        from headwater.plugins import get_task_runner_class
+
+        return get_task_runner_class(task_runner)()
+    raise TypeError(
+        f"task_runner must be a TaskRunner instance, class or registered name, got {task_runner!r}"
+    )
+
+
+@overload
+def flow(__fn: Callable[P, R]) -> Flow[P, R]: ...
+@overload
+def flow(**kwargs: Any) -> Callable[[Callable[P, R]], Flow[P, R]]: ...
+def flow(__fn: Any = None, **kwargs: Any) -> Any:
+    """Make a function a flow: `@flow` or `@flow(name=..., retries=..., task_runner=...)`."""
+    if __fn is not None:
+        return Flow(__fn, **kwargs)
+    if "name" in kwargs and callable(kwargs["name"]) and not isinstance(kwargs["name"], str):
+        raise TypeError(
+            "The flow name must be a string; did you mean @flow (no parentheses) or flow_run_name=...?"
+        )
+    return lambda fn: Flow(fn, **kwargs)

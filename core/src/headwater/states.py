@@ -1,0 +1,185 @@
+"""Run states: what a flow or task run is doing, or how it ended.
+
+A `State` is a small immutable-by-convention object (no pydantic, so the hot
+path stays cheap). Its `type` is one of `StateType`; its `name` may refine the
+type ("Cached" and "TimedOut" are COMPLETED and FAILED states with another
+name, as in Prefect). A final state may carry the run's result in `data`, or,
+for failures, the exception that ended the run.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from typing import Any
+
+__all__ = [
+    "AwaitingRetry",
+    "Cached",
+    "Cancelled",
+    "Cancelling",
+    "Completed",
+    "Crashed",
+    "Failed",
+    "Late",
+    "Paused",
+    "Pending",
+    "Retrying",
+    "Running",
+    "Scheduled",
+    "State",
+    "StateType",
+    "Suspended",
+    "TimedOut",
+]
+
+
+class StateType(str, enum.Enum):
+    SCHEDULED = "SCHEDULED"
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+    CRASHED = "CRASHED"
+    PAUSED = "PAUSED"
+    CANCELLING = "CANCELLING"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+TERMINAL_TYPES = frozenset(
+    {StateType.COMPLETED, StateType.FAILED, StateType.CRASHED, StateType.CANCELLED}
+)
+_DEFAULT_NAMES = {t: t.value.title() for t in StateType}
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "<unset>"
+
+
+UNSET: Any = _Unset()
+
+
+class State:
+    """One state of a run. `data` holds the result (or exception) of a final state."""
+
+    __slots__ = ("data", "message", "name", "state_details", "timestamp", "type")
+
+    def __init__(
+        self,
+        type: StateType,
+        name: str | None = None,
+        message: str | None = None,
+        data: Any = UNSET,
+        timestamp: float | None = None,
+        state_details: dict[str, Any] | None = None,
+    ) -> None:
+        self.type = type
+        self.name = name or _DEFAULT_NAMES[type]
+        self.message = message
+        self.data = data
+        self.timestamp = time.time() if timestamp is None else timestamp
+        self.state_details = state_details if state_details is not None else {}
+
+    # --- predicates (Prefect's names) -----------------------------------------
+    def is_scheduled(self) -> bool:
+        return self.type is StateType.SCHEDULED
+
+    def is_pending(self) -> bool:
+        return self.type is StateType.PENDING
+
+    def is_running(self) -> bool:
+        return self.type is StateType.RUNNING
+
+    def is_completed(self) -> bool:
+        return self.type is StateType.COMPLETED
+
+    def is_failed(self) -> bool:
+        return self.type is StateType.FAILED
+
+    def is_crashed(self) -> bool:
+        return self.type is StateType.CRASHED
+
+    def is_cancelled(self) -> bool:
+        return self.type is StateType.CANCELLED
+
+    def is_cancelling(self) -> bool:
+        return self.type is StateType.CANCELLING
+
+    def is_paused(self) -> bool:
+        return self.type is StateType.PAUSED
+
+    def is_final(self) -> bool:
+        return self.type in TERMINAL_TYPES
+
+    # --- results ----------------------------------------------------------------
+    def result(self, raise_on_failure: bool = True) -> Any:
+        """The run's return value; re-raises the run's exception for failed states."""
+        from headwater.results import state_result
+
+        return state_result(self, raise_on_failure=raise_on_failure)
+
+    async def aresult(self, raise_on_failure: bool = True) -> Any:
+        return self.result(raise_on_failure=raise_on_failure)
+
+    def copy(self, **changes: Any) -> State:
+        fields = {s: getattr(self, s) for s in self.__slots__}
+        fields.update(changes)
+        return State(**fields)
+
+    def __repr__(self) -> str:
+        parts = []
+        if self.message:
+            parts.append(repr(self.message))
+        if self.name != _DEFAULT_NAMES[self.type]:
+            parts.append(f"type={self.type.value}")
+        return f"{self.name}({', '.join(parts)})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, State):
+            return NotImplemented
+        return (
+            self.type is other.type
+            and self.name == other.name
+            and self.message == other.message
+            and self.timestamp == other.timestamp
+        )
+
+    __hash__ = object.__hash__
+
+
+def _make(type: StateType, default_name: str | None = None):  # type: ignore[no-untyped-def]
+    def constructor(
+        message: str | None = None,
+        data: Any = UNSET,
+        name: str | None = None,
+        cls: type[State] = State,
+        **kwargs: Any,
+    ) -> State:
+        return cls(type, name=name or default_name, message=message, data=data, **kwargs)
+
+    constructor.__name__ = default_name or _DEFAULT_NAMES[type]
+    constructor.__doc__ = f"A {type.value} state named {constructor.__name__!r}."
+    return constructor
+
+
+Scheduled = _make(StateType.SCHEDULED)
+Late = _make(StateType.SCHEDULED, "Late")
+AwaitingRetry = _make(StateType.SCHEDULED, "AwaitingRetry")
+Pending = _make(StateType.PENDING)
+Running = _make(StateType.RUNNING)
+Retrying = _make(StateType.RUNNING, "Retrying")
+Completed = _make(StateType.COMPLETED)
+Cached = _make(StateType.COMPLETED, "Cached")
+Failed = _make(StateType.FAILED)
+TimedOut = _make(StateType.FAILED, "TimedOut")
+Crashed = _make(StateType.CRASHED)
+Cancelling = _make(StateType.CANCELLING)
+Cancelled = _make(StateType.CANCELLED)
+Paused = _make(StateType.PAUSED)
+Suspended = _make(StateType.PAUSED, "Suspended")

@@ -1,0 +1,55 @@
+"""Run history: the store the engine records into, picked from settings.
+
+Only the embedded SQLite store exists in core. `get_store()` opens it on first
+use, never at `import headwater`.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from headwater.store.base import CapturingRecorder, RunRecorder, RunStore
+from headwater.store.records import Event, FlowRun, LogEntry, StateChange, TaskRun
+
+__all__ = [
+    "CapturingRecorder",
+    "Event",
+    "FlowRun",
+    "LogEntry",
+    "RunRecorder",
+    "RunStore",
+    "StateChange",
+    "TaskRun",
+    "get_store",
+    "reset_store",
+]
+
+_store: RunStore | None = None
+_lock = threading.Lock()
+
+
+def get_store() -> RunStore:
+    """The process's run store, opened on first use."""
+    global _store
+    store = _store
+    if store is not None:
+        return store
+    with _lock:
+        if _store is None:
+            from headwater import settings
+            from headwater.store.sqlite import SQLiteRunStore
+
+            _store = SQLiteRunStore(settings.home())
+        return _store
+
+
+def reset_store() -> None:
+    """Flush and close the current store; the next `get_store()` reopens from settings.
+
+    Tests use this after changing HEADWATER_HOME.
+    """
+    global _store
+    with _lock:
+        if _store is not None:
+            _store.close()
+        _store = None

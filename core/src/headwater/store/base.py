@@ -1,0 +1,107 @@
+"""Where run history goes: the write side the engine calls, and the read side
+the CLI (and later the server) uses.
+
+The engine never waits on storage: a `RunRecorder` must return quickly and do
+its I/O elsewhere (the embedded store queues records for a background writer).
+Remote task runners use a `CapturingRecorder` in the worker and replay its
+records into the orchestrating process's recorder, so workers need no database.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Protocol
+
+from headwater.store.records import Event, FlowRun, LogEntry, StateChange, TaskRun
+
+
+class RunRecorder(Protocol):
+    """The write side. Every method must be cheap and non-blocking."""
+
+    def record_flow_run(self, run: FlowRun) -> None: ...
+    def record_task_run(self, run: TaskRun) -> None: ...
+    def record_state(self, change: StateChange) -> None: ...
+    def record_log(self, entry: LogEntry) -> None: ...
+    def record_event(self, event: Event) -> None: ...
+
+
+class RunStore(ABC):
+    """A recorder that can also be read back and flushed."""
+
+    @abstractmethod
+    def record_flow_run(self, run: FlowRun) -> None: ...
+    @abstractmethod
+    def record_task_run(self, run: TaskRun) -> None: ...
+    @abstractmethod
+    def record_state(self, change: StateChange) -> None: ...
+    @abstractmethod
+    def record_log(self, entry: LogEntry) -> None: ...
+    @abstractmethod
+    def record_event(self, event: Event) -> None: ...
+
+    @abstractmethod
+    def flush(self, timeout: float | None = None) -> None:
+        """Block until everything recorded so far is durable."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # --- read side: plain dicts, newest first unless said otherwise -----------
+    @abstractmethod
+    def read_flow_runs(
+        self, state: str | None = None, flow_name: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]: ...
+    @abstractmethod
+    def read_flow_run(self, run_id: str) -> dict[str, Any] | None:
+        """By full id or unique prefix."""
+    @abstractmethod
+    def read_task_runs(
+        self, flow_run_id: str | None = None, state: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]: ...
+    @abstractmethod
+    def read_task_run(self, run_id: str) -> dict[str, Any] | None: ...
+    @abstractmethod
+    def read_states(self, run_id: str) -> list[dict[str, Any]]:
+        """Oldest first."""
+    @abstractmethod
+    def read_logs(self, run_id: str, include_task_runs: bool = True) -> list[dict[str, Any]]:
+        """Oldest first; for a flow run, its task runs' logs too unless told otherwise."""
+    @abstractmethod
+    def read_events(self, limit: int = 100) -> list[dict[str, Any]]: ...
+    @abstractmethod
+    def count_task_runs(self, flow_run_id: str | None = None) -> int: ...
+
+
+class CapturingRecorder:
+    """Collects records in memory, to be replayed elsewhere (remote workers)."""
+
+    __slots__ = ("records",)
+
+    def __init__(self) -> None:
+        self.records: list[tuple[str, Any]] = []
+
+    def record_flow_run(self, run: FlowRun) -> None:
+        self.records.append(("record_flow_run", run))
+
+    def record_task_run(self, run: TaskRun) -> None:
+        self.records.append(("record_task_run", _detached(run)))
+
+    def record_state(self, change: StateChange) -> None:
+        self.records.append(("record_state", change))
+
+    def record_log(self, entry: LogEntry) -> None:
+        self.records.append(("record_log", entry))
+
+    def record_event(self, event: Event) -> None:
+        self.records.append(("record_event", event))
+
+    def replay(self, target: RunRecorder) -> None:
+        for method, record in self.records:
+            getattr(target, method)(record)
+
+
+def _detached(run: Any) -> Any:
+    """A copy without the live `state` (whose data may not pickle)."""
+    from dataclasses import replace
+
+    return replace(run, state=None)

@@ -1,0 +1,84 @@
+"""The default task runner: a thread pool in the flow's process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import sys
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from headwater import settings
+from headwater.futures import HeadwaterConcurrentFuture
+from headwater.task_runners.base import TaskRunner
+
+if TYPE_CHECKING:
+    from headwater.engine.task_call import TaskCall
+    from headwater.tasks import Task
+
+
+class ThreadPoolTaskRunner(TaskRunner[HeadwaterConcurrentFuture[Any]]):
+    """Runs submitted tasks on threads. Unbounded by default, so tasks that submit
+    and wait on other tasks can't deadlock the pool (Prefect issue #14194)."""
+
+    short_name = "thread"
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        super().__init__()
+        if max_workers is not None and max_workers < 1:
+            raise ValueError(f"max_workers must be >= 1, got {max_workers}")
+        self._requested_workers = max_workers
+        self.max_workers = (
+            max_workers
+            or settings.get_int("tasks_runner_thread_pool_max_workers")
+            or sys.maxsize
+        )
+        self._executor: ThreadPoolExecutor | None = None
+        self._cancelled = False
+
+    def duplicate(self) -> ThreadPoolTaskRunner:
+        return type(self)(max_workers=self._requested_workers)
+
+    def __enter__(self) -> ThreadPoolTaskRunner:
+        super().__enter__()
+        self._cancelled = False
+        self._executor = ThreadPoolExecutor(
+            max_workers=self.max_workers, thread_name_prefix="headwater-task"
+        )
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=not self._cancelled, cancel_futures=self._cancelled)
+            self._executor = None
+        super().__exit__(*exc_info)
+
+    def cancel_all(self) -> None:
+        """Drop queued work and stop waiting for running work when the runner exits."""
+        self._cancelled = True
+
+    def submit(
+        self,
+        task: Task[Any, Any],
+        parameters: dict[str, Any],
+        wait_for: Iterable[Any] | None = None,
+        dependencies: dict[str, set[Any]] | None = None,
+    ) -> HeadwaterConcurrentFuture[Any]:
+        call = self.prepare(task, parameters, wait_for, dependencies)
+        assert self._executor is not None
+        ctx = contextvars.copy_context()
+        target = _run_async_call if task.isasync else call.run
+        future = self._executor.submit(ctx.run, target, *((call,) if task.isasync else ()))
+        return HeadwaterConcurrentFuture(call.task_run, future)
+
+    def __repr__(self) -> str:
+        return f"ThreadPoolTaskRunner(max_workers={self._requested_workers})"
+
+
+def _run_async_call(call: TaskCall) -> Any:
+    return asyncio.run(call.arun())
+
+
+# Prefect 2's name for the same runner
+ConcurrentTaskRunner = ThreadPoolTaskRunner

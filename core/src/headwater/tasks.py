@@ -1,0 +1,268 @@
+"""`@task`: a function whose calls are tracked runs with retries, timeouts and caching.
+
+Called inside a flow, a task runs now, in the caller's thread. `.submit()`
+hands it to the flow's task runner and returns a future; `.map()` submits one
+run per element. Options have Prefect's names and defaults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import datetime
+import hashlib
+import inspect
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+from typing_extensions import ParamSpec
+
+from headwater.callables import CallShape
+from headwater.options import (
+    check_hooks,
+    check_name,
+    check_reserved_parameters,
+    normalize_retry_delays,
+)
+
+if TYPE_CHECKING:
+    from headwater.futures import HeadwaterFuture, HeadwaterFutureList
+    from headwater.states import State
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+__all__ = ["Task", "exponential_backoff", "task", "task_input_hash"]
+
+NotSet: Any = object()
+
+
+def exponential_backoff(backoff_factor: float) -> Callable[[int], list[float]]:
+    """Retry delays `backoff_factor * 2**n` for n in range(retries)."""
+
+    def retry_backoff_callable(retries: int) -> list[float]:
+        retries = min(retries, 50)
+        return [backoff_factor * max(0, 2**r) for r in range(retries)]
+
+    return retry_backoff_callable
+
+
+def task_input_hash(context: Any, arguments: dict[str, Any]) -> str | None:
+    """A cache key from the task's identity, code and inputs (None if unhashable)."""
+    from headwater.caching.hashing import hash_objects
+
+    task = context.task
+    code = getattr(task.fn, "__code__", None)
+    return hash_objects(task.task_key, code.co_code.hex() if code else "", arguments)
+
+
+class Task(Generic[P, R]):
+    """A task: a function plus how its runs behave."""
+
+    def __init__(
+        self,
+        fn: Callable[P, R],
+        name: str | None = None,
+        description: str | None = None,
+        tags: Iterable[str] | None = None,
+        version: str | None = None,
+        cache_policy: Any = NotSet,
+        cache_key_fn: Callable[..., str | None] | None = None,
+        cache_expiration: datetime.timedelta | None = None,
+        task_run_name: str | Callable[..., str] | None = None,
+        retries: int | None = None,
+        retry_delay_seconds: float | list[float] | Callable[[int], list[float]] | None = None,
+        retry_jitter_factor: float | None = None,
+        persist_result: bool | None = None,
+        result_storage: Any = None,
+        result_serializer: Any = None,
+        result_storage_key: str | None = None,
+        cache_result_in_memory: bool = True,
+        timeout_seconds: float | None = None,
+        log_prints: bool | None = None,
+        refresh_cache: bool | None = None,
+        on_completion: list[Callable[..., Any]] | None = None,
+        on_failure: list[Callable[..., Any]] | None = None,
+        on_running: list[Callable[..., Any]] | None = None,
+        on_commit: list[Callable[..., Any]] | None = None,
+        on_rollback: list[Callable[..., Any]] | None = None,
+        retry_condition_fn: Callable[..., Any] | None = None,
+        viz_return_value: Any = None,
+        asset_deps: Any = None,
+        cache_expiration_seconds: float | None = None,
+    ) -> None:
+        if not callable(fn):
+            raise TypeError(f"@task needs a function, got {type(fn).__name__}: {fn!r}")
+        self.fn = fn
+        self.isasync = inspect.iscoroutinefunction(fn)
+        self.name = check_name(name, fn, kind="task", dash=False)
+        check_reserved_parameters(fn, self.name, "task")
+        self.shape = CallShape(fn)
+        self.description = description if description is not None else inspect.getdoc(fn)
+        self.tags = frozenset(tags or ())
+        self.version = version
+        if cache_expiration is None and cache_expiration_seconds is not None:
+            cache_expiration = datetime.timedelta(seconds=cache_expiration_seconds)
+        if cache_expiration is not None and not isinstance(cache_expiration, datetime.timedelta):
+            cache_expiration = datetime.timedelta(seconds=float(cache_expiration))
+        self.cache_policy = cache_policy
+        self.cache_key_fn = cache_key_fn
+        self.cache_expiration = cache_expiration
+        self.refresh_cache = refresh_cache
+        self.task_run_name = task_run_name
+        self.retries = int(retries) if retries is not None else 0
+        if self.retries < 0:
+            raise ValueError(f"retries for task {self.name!r} must be >= 0, got {retries}")
+        self.retry_delay_seconds = normalize_retry_delays(retry_delay_seconds, self.retries)
+        if retry_jitter_factor is not None and retry_jitter_factor < 0:
+            raise ValueError("`retry_jitter_factor` must be >= 0.")
+        self.retry_jitter_factor = retry_jitter_factor
+        self.retry_condition_fn = retry_condition_fn
+        self.persist_result = persist_result
+        self.result_storage = result_storage
+        self.result_serializer = result_serializer
+        self.result_storage_key = result_storage_key
+        self.cache_result_in_memory = cache_result_in_memory
+        if timeout_seconds is not None and timeout_seconds <= 0:
+            raise ValueError(f"timeout_seconds for task {self.name!r} must be > 0")
+        self.timeout_seconds = float(timeout_seconds) if timeout_seconds is not None else None
+        self.log_prints = log_prints
+        self.on_completion_hooks = check_hooks(on_completion, "on_completion")
+        self.on_failure_hooks = check_hooks(on_failure, "on_failure")
+        self.on_running_hooks = check_hooks(on_running, "on_running")
+        self.on_commit_hooks = check_hooks(on_commit, "on_commit")
+        self.on_rollback_hooks = check_hooks(on_rollback, "on_rollback")
+        self.viz_return_value = viz_return_value
+        self.asset_deps = asset_deps
+        self.task_key = _task_key(fn)
+        self.__doc__ = getattr(fn, "__doc__", None)
+        self.__name__ = getattr(fn, "__name__", self.name)
+        self.__qualname__ = getattr(fn, "__qualname__", self.name)
+        self.__module__ = getattr(fn, "__module__", None)  # type: ignore[assignment]
+        self.__wrapped__ = fn
+
+    # --- configuration ----------------------------------------------------------
+    def with_options(self, **options: Any) -> Task[P, R]:
+        """A copy of this task with some options changed (same names as @task)."""
+        unknown = set(options) - _TASK_OPTIONS
+        if unknown:
+            raise TypeError(f"with_options() got unexpected option(s): {', '.join(sorted(unknown))}")
+        current = {opt: getattr(self, _OPTION_ATTRS.get(opt, opt)) for opt in _TASK_OPTIONS}
+        current["tags"] = set(self.tags)
+        current.pop("cache_expiration_seconds", None)
+        current.update(options)
+        return type(self)(self.fn, **current)
+
+    def on_completion(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        self.on_completion_hooks.append(fn)
+        return fn
+
+    def on_failure(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        self.on_failure_hooks.append(fn)
+        return fn
+
+    def on_running(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        self.on_running_hooks.append(fn)
+        return fn
+
+    # --- running ----------------------------------------------------------------
+    def __call__(self, *args: Any, return_state: bool = False, wait_for: Any = None, **kwargs: Any) -> Any:
+        from headwater.engine.task_call import TaskCall
+
+        parameters = self.shape.bind(args, kwargs)
+        call = TaskCall.create(self, parameters, wait_for=wait_for)
+        if self.isasync:
+            coro = call.arun_and_return(return_state)
+            if _loop_running():
+                return coro
+            return asyncio.run(coro)
+        return call.run_and_return(return_state)
+
+    def submit(self, *args: Any, return_state: bool = False, wait_for: Any = None, **kwargs: Any) -> Any:
+        """Run on the flow's task runner; returns a future (or the final State)."""
+        from headwater.context import FlowRunContext
+
+        ctx = FlowRunContext.get()
+        if ctx is None:
+            raise RuntimeError(
+                f"Unable to submit task {self.name!r} outside of a flow run: "
+                "call it directly, or call it from inside a @flow."
+            )
+        parameters = self.shape.bind(args, kwargs)
+        future: HeadwaterFuture[R] = ctx.task_runner.submit(self, parameters, wait_for=wait_for)
+        ctx.track_future(future)
+        if return_state:
+            future.wait()
+            return future.state
+        return future
+
+    def map(self, *args: Any, return_state: bool = False, wait_for: Any = None, deferred: bool = False, **kwargs: Any) -> Any:
+        """Submit one run per element of the iterable arguments (others are broadcast)."""
+        from headwater.context import FlowRunContext
+
+        ctx = FlowRunContext.get()
+        if ctx is None:
+            raise RuntimeError(
+                f"Unable to map task {self.name!r} outside of a flow run: call it from inside a @flow."
+            )
+        parameters = self.shape.bind(args, kwargs)
+        futures: HeadwaterFutureList[Any] = ctx.task_runner.map(self, parameters, wait_for=wait_for)
+        for fut in futures:
+            ctx.track_future(fut)
+        if return_state:
+            futures.wait()
+            return [f.state for f in futures]
+        return futures
+
+    def __get__(self, instance: Any, owner: Any) -> Any:
+        if instance is None:
+            return self
+        bound = copy.copy(self)
+        bound.fn = self.fn.__get__(instance, owner)  # type: ignore[attr-defined]
+        bound.shape = CallShape(bound.fn)
+        return bound
+
+    def __repr__(self) -> str:
+        return f"Task(name={self.name!r}, fn={self.__qualname__})"
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _task_key(fn: Callable[..., Any]) -> str:
+    qualname = getattr(fn, "__qualname__", type(fn).__name__)
+    module = getattr(fn, "__module__", "") or ""
+    digest = hashlib.sha256(f"{module}.{qualname}".encode()).hexdigest()[:10]
+    return f"{qualname}-{digest}"
+
+
+_TASK_OPTIONS = frozenset(
+    inspect.signature(Task.__init__).parameters.keys() - {"self", "fn"}
+)
+_OPTION_ATTRS = {
+    "on_completion": "on_completion_hooks",
+    "on_failure": "on_failure_hooks",
+    "on_running": "on_running_hooks",
+    "on_commit": "on_commit_hooks",
+    "on_rollback": "on_rollback_hooks",
+}
+
+
+@overload
+def task(__fn: Callable[P, R]) -> Task[P, R]: ...
+@overload
+def task(**kwargs: Any) -> Callable[[Callable[P, R]], Task[P, R]]: ...
+def task(__fn: Any = None, **kwargs: Any) -> Any:
+    """Make a function a task: `@task` or `@task(retries=3, timeout_seconds=10, ...)`."""
+    if __fn is not None:
+        return Task(__fn, **kwargs)
+    return lambda fn: Task(fn, **kwargs)
+
+
+def get_state(x: Any) -> State | None:  # pragma: no cover - small helper for typing
+    return getattr(x, "state", None)
