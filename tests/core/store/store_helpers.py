@@ -23,11 +23,15 @@ def task_run(flow_run_id: str | None, i: int = 0, **kw: object) -> TaskRun:
     )  # fmt: skip
 
 
-def state(run_id: str, kind: str, type_: str, name: str | None = None, message: str | None = None) -> StateChange:
+def state(
+    run_id: str, kind: str, type_: str, name: str | None = None, message: str | None = None
+) -> StateChange:
     return StateChange(run_id, kind, type_, name or type_.title(), message, time.time())
 
 
-def log(run_id: str | None, kind: str, message: str, run_name: str = "", level: int = 20) -> LogEntry:
+def log(
+    run_id: str | None, kind: str, message: str, run_name: str = "", level: int = 20
+) -> LogEntry:
     return LogEntry(run_id, kind, level, message, time.time(), "headwater.test", run_name)
 
 

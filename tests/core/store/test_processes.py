@@ -8,11 +8,10 @@ import subprocess
 import sys
 import textwrap
 
-from store_helpers import flow_run, record_task, state, task_run
-
 from headwater.store import get_store
 from headwater.store.crash import is_alive, process_create_time
 from headwater.store.sqlite import SQLiteRunStore
+from store_helpers import flow_run, record_task, state, task_run
 
 HERE = os.path.dirname(__file__)
 

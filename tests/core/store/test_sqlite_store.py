@@ -8,10 +8,9 @@ import threading
 import time
 
 import pytest
-from store_helpers import event, flow_run, log, record_task, state, task_run
-
 from headwater.store import get_store, reset_store
 from headwater.store.sqlite import SQLiteRunStore
+from store_helpers import event, flow_run, log, record_task, state, task_run
 
 
 def test_opens_wal_database_in_home(store, headwater_home):
@@ -98,7 +97,10 @@ def test_logs_and_events_round_trip(store):
     store.record_event(event("headwater.task-run.Completed", tr.id))
     store.flush()
     logs = store.read_logs(fr.id)
-    assert [entry["message"] for entry in logs] == ["Beginning flow run", "Finished in state Completed()"]
+    assert [entry["message"] for entry in logs] == [
+        "Beginning flow run",
+        "Finished in state Completed()",
+    ]
     assert logs[1]["run_name"] == tr.name and logs[1]["level"] == 20
     assert len(store.read_logs(fr.id, include_task_runs=False)) == 1
     (ev,) = store.read_events()

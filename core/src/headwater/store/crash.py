@@ -76,7 +76,7 @@ def hostname() -> str:
     return socket.gethostname()
 
 
-def register_process(conn: sqlite3.Connection) -> int:
+def register_process(conn: sqlite3.Connection, patience: float | None = None) -> int:
     """Insert this process's row; its id is stored with every run this process records."""
     pid = os.getpid()
 
@@ -87,10 +87,12 @@ def register_process(conn: sqlite3.Connection) -> int:
         )
         return int(cur.lastrowid or 0)
 
-    return int(in_transaction(conn, insert))
+    return int(in_transaction(conn, insert, patience))
 
 
-def sweep_dead_processes(conn: sqlite3.Connection, own_id: int) -> int:
+def sweep_dead_processes(
+    conn: sqlite3.Connection, own_id: int, patience: float | None = None
+) -> int:
     """Mark the unfinished runs of dead processes on this host CRASHED; return how many."""
     rows = conn.execute(
         "SELECT id, pid, create_time FROM processes WHERE hostname = ? AND id != ?",
@@ -134,4 +136,4 @@ def sweep_dead_processes(conn: sqlite3.Connection, own_id: int) -> int:
                 total += len(ids)
         return total
 
-    return int(in_transaction(conn, mark))
+    return int(in_transaction(conn, mark, patience))

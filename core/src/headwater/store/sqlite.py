@@ -40,6 +40,8 @@ HIGH_WATER = 50_000
 LOW_WATER = 25_000
 #: how long `close()` and the exit handler wait for the writer
 EXIT_FLUSH_TIMEOUT = 120.0
+#: how long opening waits out another process's lock before raising RunStoreError
+OPEN_PATIENCE = 60.0
 
 _FIX = "set HEADWATER_HOME to a writable directory"
 #: connections inherited across fork: never closed in the child (closing them
@@ -105,14 +107,14 @@ class SQLiteRunStore(Queries, RunStore):
             conn.execute("PRAGMA journal_mode = WAL")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version < SCHEMA_VERSION:
-                in_transaction(conn, _create_schema)
+                in_transaction(conn, _create_schema, OPEN_PATIENCE)
             elif version > SCHEMA_VERSION:
                 raise RunStoreError(
                     f"{self.path} was written by a newer headwater (schema {version}, "
                     f"this one knows {SCHEMA_VERSION}); upgrade headwater or {_FIX}"
                 )
-            self.process_id: int = register_process(conn)
-            swept = sweep_dead_processes(conn, self.process_id)
+            self.process_id: int = register_process(conn, OPEN_PATIENCE)
+            swept = sweep_dead_processes(conn, self.process_id, OPEN_PATIENCE)
             if swept:
                 logger.debug("marked %d runs of dead processes Crashed", swept)
             return conn

@@ -46,8 +46,16 @@ def is_locked(exc: BaseException) -> bool:
     return "locked" in text or "busy" in text
 
 
-def in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], Any]) -> Any:
-    """Run `work` inside BEGIN IMMEDIATE, retrying for as long as the database is locked."""
+def in_transaction(
+    conn: sqlite3.Connection,
+    work: Callable[[sqlite3.Connection], Any],
+    patience: float | None = None,
+) -> Any:
+    """Run `work` inside BEGIN IMMEDIATE, retrying while the database is locked.
+
+    The writer never gives up (a batch is never dropped); opening the store
+    passes `patience` seconds, after which the lock error is raised.
+    """
     delay = 0.005
     waited_since = time.monotonic()
     warned = False
@@ -56,6 +64,8 @@ def in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection]
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if not is_locked(exc):
+                raise
+            if patience is not None and time.monotonic() - waited_since > patience:
                 raise
             if not warned and time.monotonic() - waited_since > 60:
                 logger.warning("headwater run store: database locked for 60 s, still retrying")
@@ -73,6 +83,8 @@ def in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection]
             except sqlite3.Error:
                 pass
             if isinstance(exc, sqlite3.OperationalError) and is_locked(exc):
+                if patience is not None and time.monotonic() - waited_since > patience:
+                    raise
                 time.sleep(delay)
                 delay = min(delay * 2, 0.25)
                 continue
