@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import click
+
 from headwater.cli.runs import (
     OUTPUT_OPTION,
     STATE_OPTION,
@@ -87,7 +88,8 @@ def inspect(run_id: str, output: str) -> None:
 def format_log_line(entry: dict[str, Any]) -> str:
     """One log line as the console shows it: `12:00:01.123 | INFO    | Task run 'add-3f2' - ...`."""
     ts = entry["timestamp"]
-    clock = time.strftime("%H:%M:%S", time.localtime(ts)) + f".{int(ts % 1 * 1000):03d}"
+    millis = min(999, int(round(ts % 1 * 1000, 3)))  # float noise must not drop a ms
+    clock = time.strftime("%H:%M:%S", time.localtime(ts)) + f".{millis:03d}"
     level = logging.getLevelName(entry["level"])
     if entry.get("run_id"):
         who = "Flow run" if entry.get("run_kind") == "flow" else "Task run"

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import click
+
 from headwater.store.base import RunStore
 
 OUTPUT_OPTION = click.option(

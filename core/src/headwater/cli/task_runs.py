@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from headwater.cli.runs import (
     OUTPUT_OPTION,
     STATE_OPTION,
