@@ -12,7 +12,6 @@ from headwater.plugins.kinds import KINDS
 
 HOOKS = sorted(name for name in vars(HeadwaterSpecs) if name.startswith("headwater_"))
 NEEDS = {
-    "headwater_task_runners": "headwater.task_runners.thread",
     "headwater_block_types": "headwater.blocks.core",
     "headwater_operations": "headwater.blocks.abstract",
 }

@@ -16,8 +16,6 @@ def _info(pm: HeadwaterPluginManager, name: str):
 
 
 def test_builtins_register_thread_and_process_runners(plugin_manager):
-    pytest.importorskip("headwater.task_runners.thread")
-    pytest.importorskip("headwater.task_runners.process")
     from headwater.task_runners.process import ProcessPoolTaskRunner
     from headwater.task_runners.thread import ThreadPoolTaskRunner
 
@@ -120,7 +118,6 @@ def test_conflicting_name_is_refused_and_first_registration_wins(
 
 
 def test_plugin_cannot_take_a_builtin_runner_name(runner_plugin, install_plugin, use_manager):
-    pytest.importorskip("headwater.task_runners.thread")
     install_plugin("headwater-evil", "headwater_evil_plugin", runner_plugin("thread"))
     with pytest.warns(
         HeadwaterPluginWarning, match="'thread' is already registered by plugin 'headwater'"

@@ -26,7 +26,6 @@ def test_unknown_known_runner_suggests_its_package(plugin_manager):
 
 
 def test_names_are_case_insensitive(plugin_manager):
-    pytest.importorskip("headwater.task_runners.thread")
     assert get_task_runner_class(" Thread ") is get_task_runner_class("thread")
 
 

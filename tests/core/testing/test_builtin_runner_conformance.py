@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-# TEMPORARY while the engine is being written: remove once `headwater.flow` exists.
-pytest.importorskip("headwater.flows")
-
-from headwater.testing.conformance import TaskRunnerConformance  # noqa: E402
+from headwater.testing.conformance import TaskRunnerConformance
 
 
 class TestThreadPoolTaskRunner(TaskRunnerConformance):

@@ -37,6 +37,7 @@ from headwater.plugins.registry import (
 
 if TYPE_CHECKING:
     import pluggy
+
     from headwater.plugins.info import PluginInfo, collect_plugin_info
     from headwater.plugins.manager import HeadwaterPluginManager, HeadwaterPluginWarning
 
@@ -69,6 +70,7 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     if name == "hookimpl":
         import pluggy
+
         from headwater.plugins.hookspecs import PROJECT_NAME
 
         marker = pluggy.HookimplMarker(PROJECT_NAME)

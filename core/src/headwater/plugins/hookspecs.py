@@ -22,6 +22,7 @@ import pluggy
 
 if TYPE_CHECKING:
     import click
+
     from headwater.task_runners.base import TaskRunner
 
 PROJECT_NAME = "headwater"

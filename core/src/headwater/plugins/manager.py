@@ -20,6 +20,7 @@ from importlib import metadata
 from typing import Any
 
 import pluggy
+
 from headwater.plugins.hookspecs import PROJECT_NAME, HeadwaterSpecs
 from headwater.plugins.info import PluginInfo
 from headwater.plugins.kinds import KINDS, Kind, PluginError

@@ -9,11 +9,13 @@ only if users would see the same results, states and logs as with core's.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
 from headwater import allow_failure, flow, unmapped
 from headwater.futures import as_completed, wait
 from headwater.states import State, StateType
@@ -37,6 +39,19 @@ class TaskRunnerConformance:
     def run(self, runner: TaskRunner[Any], body: Any, **flow_kwargs: Any) -> Any:
         """Run `body()` as a flow on `runner` and return its result."""
         return flow(task_runner=runner, **flow_kwargs)(body)()
+
+    def run_recorded(self, runner: TaskRunner[Any], body: Any) -> tuple[State, str, Any]:
+        """Run `body()` as a flow; return its final state, run id and the flushed store."""
+        from headwater.store import get_store
+
+        name = f"conformance-{uuid.uuid4().hex[:12]}"
+        state = flow(task_runner=runner, name=name)(body)(return_state=True)
+        store = get_store()
+        store.flush()
+        run_id = state.state_details.get("flow_run_id")
+        if run_id is None:  # engine gap: fall back to finding the run by its unique name
+            run_id = store.read_flow_runs(flow_name=name, limit=1)[0]["id"]
+        return state, run_id, store
 
     # --- lifecycle ------------------------------------------------------------
     def test_is_a_task_runner_with_a_short_name(self, task_runner: TaskRunner[Any]) -> None:
@@ -219,26 +234,19 @@ class TaskRunnerConformance:
             marker.unlink(missing_ok=True)
 
     def test_log_prints_reach_the_run_logs(self, task_runner: TaskRunner[Any]) -> None:
-        from headwater.store import get_store
-
         def body() -> str:
             return t.say.submit("hello from a conformance task").result()
 
-        state = flow(task_runner=task_runner)(body)(return_state=True)
+        state, run_id, store = self.run_recorded(task_runner, body)
         assert state.result() == "hello from a conformance task"
-        store = get_store()
-        store.flush()
-        logs = store.read_logs(state.state_details["flow_run_id"])
+        logs = store.read_logs(run_id)
         assert any("hello from a conformance task" in log["message"] for log in logs), logs
 
     def test_task_runs_are_recorded(self, task_runner: TaskRunner[Any]) -> None:
-        from headwater.store import get_store
-
         def body() -> list[int]:
             return t.double.map([1, 2, 3]).result()
 
-        state = flow(task_runner=task_runner)(body)(return_state=True)
-        store = get_store()
-        store.flush()
-        runs = store.read_task_runs(flow_run_id=state.state_details["flow_run_id"])
-        assert len(runs) == 3
+        state, run_id, store = self.run_recorded(task_runner, body)
+        assert state.is_completed()
+        runs = store.read_task_runs(flow_run_id=run_id)
+        assert len(runs) == 3, runs
