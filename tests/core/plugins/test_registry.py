@@ -65,3 +65,24 @@ def test_importing_plugins_does_not_import_pluggy():
         "assert 'pluggy' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_flow_resolves_runner_names_through_the_registry(plugin_manager):
+    from headwater import flow
+    from headwater.task_runners.process import ProcessPoolTaskRunner
+
+    assert isinstance(flow(task_runner="process")(lambda: 1).task_runner, ProcessPoolTaskRunner)
+    with pytest.raises(ValueError, match="Unknown task runner 'foo'. Registered: process, thread."):
+        flow(task_runner="foo")(lambda: 1)
+
+
+def test_unknown_runner_error_mentions_failed_plugins(plugin_manager, register_plugin):
+    class Broken:
+        @plugins.hookimpl
+        def headwater_task_runners(self):
+            raise ImportError("No module named 'dask'")
+
+    with pytest.warns(plugins.HeadwaterPluginWarning):
+        register_plugin(Broken(), name="dask")
+        with pytest.raises(ValueError, match=r"failed to load: 'dask': .*No module named 'dask'"):
+            get_task_runner_class("dask")
