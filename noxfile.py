@@ -168,7 +168,7 @@ def bench(session: nox.Session) -> None:
 def demo(session: nox.Session) -> None:
     """Run the tutorial's first flow, then list the run history it left behind."""
     session.install("-e", "core", "numpy")
-    session.run("python", "examples/numbers.py")
+    session.run("python", "examples/numbers_simple.py")
     session.run("headwater", "flow-run", "ls")
 
 

@@ -67,7 +67,7 @@ def test_docs_have_python_blocks():
 
 
 @pytest.mark.parametrize(
-    "name", ["numbers.py", "numbers_concurrent.py", "timeouts.py", "retries.py"]
+    "name", ["numbers_simple.py", "numbers_concurrent.py", "timeouts.py", "retries.py"]
 )
 def test_getting_started_shows_the_examples_verbatim(name):
     shown = [b.code for b in code_blocks(DOCS / "getting-started.md") if b.lang == "python"]
