@@ -1,0 +1,82 @@
+"""Finding the Block class for a type slug.
+
+Looked up in order: classes registered by plugins (`headwater_block_types`),
+Block subclasses already imported in this process, then the class path
+recorded when a block of that type was saved (so `Block.load("my-block/x")`
+works in a fresh process for a user's own block class, as long as its module
+is importable).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from headwater.blocks.errors import BlockTypeNotFoundError
+
+if TYPE_CHECKING:
+    from headwater.blocks.core import Block
+
+
+def _subclasses(cls: type[Any]) -> list[type[Any]]:
+    found: list[type[Any]] = []
+    stack = list(cls.__subclasses__())
+    while stack:
+        sub = stack.pop()
+        found.append(sub)
+        stack.extend(sub.__subclasses__())
+    return found
+
+
+def registered_block_types() -> dict[str, type[Block]]:
+    """slug -> class for every block type registered through plugins."""
+    try:
+        from headwater.plugins import block_types
+    except ImportError:  # pragma: no cover - plugins are part of core
+        return {}
+    return block_types()
+
+
+def known_block_types() -> dict[str, type[Block]]:
+    """Registered classes plus every concrete Block subclass imported so far."""
+    from headwater.blocks.core import Block
+
+    known: dict[str, type[Block]] = {}
+    for sub in _subclasses(Block):
+        if sub.__module__.startswith("headwater.blocks.abstract") or sub.__name__.startswith("_"):
+            continue
+        known.setdefault(sub.get_block_type_slug(), sub)
+    known.update(registered_block_types())
+    return known
+
+
+def block_class(slug: str) -> type[Block]:
+    """The class for `slug`, or BlockTypeNotFoundError naming the known slugs."""
+    found = registered_block_types().get(slug)
+    if found is not None:
+        return found
+    from headwater.blocks.core import Block
+
+    for sub in _subclasses(Block):
+        if sub.get_block_type_slug() == slug:
+            return sub
+    from headwater.blocks.storage import get_block_storage
+
+    for record in get_block_storage().read_types():
+        if record.slug == slug:
+            module, _, qualname = record.class_path.partition(":")
+            try:
+                obj: Any = importlib.import_module(module)
+                for part in qualname.split("."):
+                    obj = getattr(obj, part)
+                return obj  # type: ignore[no-any-return]
+            except (ImportError, AttributeError) as exc:
+                raise BlockTypeNotFoundError(
+                    f"Block type {slug!r} was saved from {record.class_path}, which cannot be "
+                    f"imported here ({exc}). Import the module that defines it first."
+                ) from None
+    known = ", ".join(sorted(known_block_types())) or "none"
+    raise BlockTypeNotFoundError(
+        f"No block type with slug {slug!r}. Known block types: {known}. Import the module "
+        "that defines the class, or install the package that registers it."
+    )
