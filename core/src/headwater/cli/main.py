@@ -18,6 +18,7 @@ CORE_COMMANDS: list[str] = [
     "headwater.cli.flow_runs:flow_run_group",
     "headwater.cli.task_runs:task_run_group",
     "headwater.cli.plugins:plugins_command",
+    "headwater.cli.blocks:block_group",
 ]
 
 
