@@ -38,7 +38,7 @@ _EXPORTS = {
     "hookimpl": "headwater.plugins",
 }
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+__all__ = [*sorted(_EXPORTS), "__version__"]
 
 
 def __getattr__(name: str) -> Any:

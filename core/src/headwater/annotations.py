@@ -37,16 +37,16 @@ class BaseAnnotation(Generic[T]):
         return (type(self), (self.value,))
 
 
-class unmapped(BaseAnnotation[T]):  # noqa: N801 - Prefect's name
+class unmapped(BaseAnnotation[T]):
     """Pass the value to every mapped run unchanged."""
 
     def __getitem__(self, _: object) -> T:
         return self.value
 
 
-class allow_failure(BaseAnnotation[T]):  # noqa: N801
+class allow_failure(BaseAnnotation[T]):
     """Run the downstream task even if this upstream failed."""
 
 
-class quote(BaseAnnotation[T]):  # noqa: N801
+class quote(BaseAnnotation[T]):
     """Do not inspect this value for futures."""

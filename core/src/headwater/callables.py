@@ -38,7 +38,7 @@ class CallShape:
     def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         """`{name: value}` for a call, with defaults applied; TypeError as Python gives it."""
         if self.simple and len(args) <= len(self.names):
-            params = dict(zip(self.names, args))
+            params = dict(zip(self.names, args, strict=False))
             if kwargs:
                 for key, value in kwargs.items():
                     if key in params or key not in self.names:
@@ -66,7 +66,7 @@ class CallShape:
             return (), parameters
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
-        for name, kind in zip(self.names, self.kinds):
+        for name, kind in zip(self.names, self.kinds, strict=False):
             if name not in parameters:
                 continue
             value = parameters[name]

@@ -57,8 +57,14 @@ class Flow(Generic[P, R]):
         self.shape = CallShape(fn)
         self._version = version
         self.flow_run_name = flow_run_name
-        if flow_run_name is not None and not isinstance(flow_run_name, str) and not callable(flow_run_name):
-            raise TypeError("flow_run_name must be a string template or a callable returning a string")
+        if (
+            flow_run_name is not None
+            and not isinstance(flow_run_name, str)
+            and not callable(flow_run_name)
+        ):
+            raise TypeError(
+                "flow_run_name must be a string template or a callable returning a string"
+            )
         self.retries = int(retries) if retries is not None else 0
         if retry_delay_seconds is not None and not isinstance(retry_delay_seconds, (int, float)):
             raise TypeError("retry_delay_seconds for a flow must be a number of seconds")
@@ -117,7 +123,9 @@ class Flow(Generic[P, R]):
         """A copy of this flow with some options changed (same names as @flow)."""
         unknown = set(options) - _FLOW_OPTIONS
         if unknown:
-            raise TypeError(f"with_options() got unexpected option(s): {', '.join(sorted(unknown))}")
+            raise TypeError(
+                f"with_options() got unexpected option(s): {', '.join(sorted(unknown))}"
+            )
         current: dict[str, Any] = {
             "name": self.name,
             "version": self._version,
@@ -162,7 +170,9 @@ class Flow(Generic[P, R]):
         self.on_running_hooks.append(fn)
         return fn
 
-    def __call__(self, *args: Any, return_state: bool = False, wait_for: Any = None, **kwargs: Any) -> Any:
+    def __call__(
+        self, *args: Any, return_state: bool = False, wait_for: Any = None, **kwargs: Any
+    ) -> Any:
         from headwater.engine.flow_call import FlowCall
 
         parameters = self.shape.bind(args, kwargs)

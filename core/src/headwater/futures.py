@@ -167,7 +167,9 @@ class DoneAndNotDoneFutures(NamedTuple):
     not_done: set[HeadwaterFuture[Any]]
 
 
-def wait(futures: Iterable[HeadwaterFuture[Any]], timeout: float | None = None) -> DoneAndNotDoneFutures:
+def wait(
+    futures: Iterable[HeadwaterFuture[Any]], timeout: float | None = None
+) -> DoneAndNotDoneFutures:
     """Wait for all `futures`, at most `timeout` seconds in all; never raises on timeout."""
     pending = set(futures)
     done: set[HeadwaterFuture[Any]] = set()

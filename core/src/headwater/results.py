@@ -48,8 +48,10 @@ def _exception_for(state: State) -> BaseException:
         return exceptions.CrashedRun(message)
     if state.type is StateType.CANCELLED:
         return exceptions.CancelledRun(message)
-    if isinstance(state.data, (list, tuple)) and state.data and all(
-        hasattr(s, "type") for s in state.data
+    if (
+        isinstance(state.data, (list, tuple))
+        and state.data
+        and all(hasattr(s, "type") for s in state.data)
     ):
         for s in state.data:
             if s.type is not StateType.COMPLETED:

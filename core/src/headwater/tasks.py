@@ -146,7 +146,9 @@ class Task(Generic[P, R]):
         """A copy of this task with some options changed (same names as @task)."""
         unknown = set(options) - _TASK_OPTIONS
         if unknown:
-            raise TypeError(f"with_options() got unexpected option(s): {', '.join(sorted(unknown))}")
+            raise TypeError(
+                f"with_options() got unexpected option(s): {', '.join(sorted(unknown))}"
+            )
         current = {opt: getattr(self, _OPTION_ATTRS.get(opt, opt)) for opt in _TASK_OPTIONS}
         current["tags"] = set(self.tags)
         current.pop("cache_expiration_seconds", None)
@@ -166,7 +168,9 @@ class Task(Generic[P, R]):
         return fn
 
     # --- running ----------------------------------------------------------------
-    def __call__(self, *args: Any, return_state: bool = False, wait_for: Any = None, **kwargs: Any) -> Any:
+    def __call__(
+        self, *args: Any, return_state: bool = False, wait_for: Any = None, **kwargs: Any
+    ) -> Any:
         from headwater.engine.task_call import TaskCall
 
         parameters = self.shape.bind(args, kwargs)
@@ -178,7 +182,9 @@ class Task(Generic[P, R]):
             return asyncio.run(coro)
         return call.run_and_return(return_state)
 
-    def submit(self, *args: Any, return_state: bool = False, wait_for: Any = None, **kwargs: Any) -> Any:
+    def submit(
+        self, *args: Any, return_state: bool = False, wait_for: Any = None, **kwargs: Any
+    ) -> Any:
         """Run on the flow's task runner; returns a future (or the final State)."""
         from headwater.context import FlowRunContext
 
@@ -196,7 +202,14 @@ class Task(Generic[P, R]):
             return future.state
         return future
 
-    def map(self, *args: Any, return_state: bool = False, wait_for: Any = None, deferred: bool = False, **kwargs: Any) -> Any:
+    def map(
+        self,
+        *args: Any,
+        return_state: bool = False,
+        wait_for: Any = None,
+        deferred: bool = False,
+        **kwargs: Any,
+    ) -> Any:
         """Submit one run per element of the iterable arguments (others are broadcast)."""
         from headwater.context import FlowRunContext
 
@@ -241,9 +254,7 @@ def _task_key(fn: Callable[..., Any]) -> str:
     return f"{qualname}-{digest}"
 
 
-_TASK_OPTIONS = frozenset(
-    inspect.signature(Task.__init__).parameters.keys() - {"self", "fn"}
-)
+_TASK_OPTIONS = frozenset(inspect.signature(Task.__init__).parameters.keys() - {"self", "fn"})
 _OPTION_ATTRS = {
     "on_completion": "on_completion_hooks",
     "on_failure": "on_failure_hooks",

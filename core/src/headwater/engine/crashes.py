@@ -12,7 +12,9 @@ if TYPE_CHECKING:
     from headwater.store.records import TaskRun
 
 
-def crash_task_run(task_run: TaskRun, exc: BaseException, recorder: RunRecorder | None = None) -> State:
+def crash_task_run(
+    task_run: TaskRun, exc: BaseException, recorder: RunRecorder | None = None
+) -> State:
     """Record and return a Crashed state for a task run whose runner lost it."""
     from headwater.engine.run_logs import task_run_logger
     from headwater.store import StateChange, get_store

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from headwater import settings
 from headwater.context import FlowRunContext, _flow_run, _task_run, current_tags
 from headwater.engine.hooks import run_hooks
 from headwater.engine.run_logs import flow_run_logger
-from headwater.engine.run_names import generate_run_name, generate_task_run_suffix
+from headwater.engine.run_names import generate_run_name, generate_task_run_suffix, new_run_id
 from headwater.engine.timeouts import await_with_timeout, call_with_timeout
 from headwater.exceptions import FlowRunTimeoutError
 from headwater.futures import HeadwaterFuture, resolve_futures_to_results
@@ -44,7 +43,15 @@ if TYPE_CHECKING:
 class FlowCall:
     """A flow run and what is needed to execute it."""
 
-    __slots__ = ("flow", "flow_run", "logger", "parameters", "parent", "parent_task_run", "recorder")
+    __slots__ = (
+        "flow",
+        "flow_run",
+        "logger",
+        "parameters",
+        "parent",
+        "parent_task_run",
+        "recorder",
+    )
 
     def __init__(
         self,
@@ -64,7 +71,9 @@ class FlowCall:
         self.logger = flow_run_logger(flow_run, recorder)
 
     @classmethod
-    def create(cls, flow: Flow[Any, Any], parameters: dict[str, Any], wait_for: Any = None) -> FlowCall:
+    def create(
+        cls, flow: Flow[Any, Any], parameters: dict[str, Any], wait_for: Any = None
+    ) -> FlowCall:
         if flow.should_validate_parameters:
             parameters = flow.validate_parameters(parameters)
         parent = _flow_run.get()
@@ -80,7 +89,7 @@ class FlowCall:
                 recorder = get_store()
         now = time.time()
         flow_run = FlowRun(
-            str(uuid.uuid4()),
+            new_run_id(),
             _flow_run_name(flow, parameters),
             flow.name,
             flow.version,
@@ -94,7 +103,7 @@ class FlowCall:
         if parent is not None:
             # the subflow appears in its parent as a task run, as in Prefect
             parent_task_run = TaskRun(
-                str(uuid.uuid4()),
+                new_run_id(),
                 f"{flow.name}-{generate_task_run_suffix()}",
                 f"subflow:{flow.name}",
                 parent.flow_run.id,
@@ -112,15 +121,30 @@ class FlowCall:
         return call
 
     def _set_state(self, state: State) -> None:
+        state.state_details["flow_run_id"] = self.flow_run.id
         self.flow_run.state = state
         rec = self.recorder
         rec.record_state(
-            StateChange(self.flow_run.id, "flow", state.type.value, state.name, state.message, state.timestamp)
+            StateChange(
+                self.flow_run.id,
+                "flow",
+                state.type.value,
+                state.name,
+                state.message,
+                state.timestamp,
+            )
         )
         if self.parent_task_run is not None:
             self.parent_task_run.state = state
             rec.record_state(
-                StateChange(self.parent_task_run.id, "task", state.type.value, state.name, state.message, state.timestamp)
+                StateChange(
+                    self.parent_task_run.id,
+                    "task",
+                    state.type.value,
+                    state.name,
+                    state.message,
+                    state.timestamp,
+                )
             )
 
     # --- running ----------------------------------------------------------------------
@@ -151,7 +175,9 @@ class FlowCall:
             from headwater.logging.prints import install_print_capture
 
             install_print_capture()
-        return FlowRunContext(flow, self.flow_run, self.parameters, runner, self.recorder, log_prints)
+        return FlowRunContext(
+            flow, self.flow_run, self.parameters, runner, self.recorder, log_prints
+        )
 
     def _begin(self) -> None:
         self.logger.info(f"Beginning flow run {self.flow_run.name!r} for flow {self.flow.name!r}")
@@ -167,7 +193,9 @@ class FlowCall:
                 finally:
                     _flow_run.reset(token)
         except BaseException as exc:
-            self._finish(Crashed(message=f"Execution was interrupted: {type(exc).__name__}", data=exc))
+            self._finish(
+                Crashed(message=f"Execution was interrupted: {type(exc).__name__}", data=exc)
+            )
             raise
         return state
 
@@ -186,7 +214,9 @@ class FlowCall:
             if state.type is StateType.FAILED and attempt <= flow.retries:
                 delay = flow.retry_delay_seconds
                 when = f"in {delay:g} second(s)" if delay else "immediately"
-                self.logger.info(f"Received non-final state {state.name!r}; retry {attempt}/{flow.retries} will start {when}")
+                self.logger.info(
+                    f"Received non-final state {state.name!r}; retry {attempt}/{flow.retries} will start {when}"
+                )
                 self._set_state(AwaitingRetry())
                 if delay:
                     time.sleep(delay)
@@ -206,7 +236,13 @@ class FlowCall:
                         self.flow_run.run_count = attempt
                         self._set_state(Running() if attempt == 1 else Retrying())
                         if self.flow.on_running_hooks:
-                            run_hooks(self.flow.on_running_hooks, self.flow, self.flow_run, self.flow_run.state, self.logger)
+                            run_hooks(
+                                self.flow.on_running_hooks,
+                                self.flow,
+                                self.flow_run,
+                                self.flow_run.state,
+                                self.logger,
+                            )
                         ok, value = await self._call_async(ctx)
                         state = self._state_from_outcome(ctx, ok, value)
                         if state.type is StateType.FAILED and attempt <= self.flow.retries:
@@ -220,7 +256,9 @@ class FlowCall:
             self._finish(Cancelled(message="Flow run was cancelled"))
             raise
         except BaseException as exc:
-            self._finish(Crashed(message=f"Execution was interrupted: {type(exc).__name__}", data=exc))
+            self._finish(
+                Crashed(message=f"Execution was interrupted: {type(exc).__name__}", data=exc)
+            )
             raise
 
     def _call_sync(self, ctx: FlowRunContext) -> tuple[bool, Any]:
@@ -228,7 +266,9 @@ class FlowCall:
         args, kwargs = flow.shape.unbind(self.parameters)
         try:
             if flow.timeout_seconds is not None:
-                return True, call_with_timeout(flow.fn, args, kwargs, flow.timeout_seconds, self._timeout_error)
+                return True, call_with_timeout(
+                    flow.fn, args, kwargs, flow.timeout_seconds, self._timeout_error
+                )
             return True, flow.fn(*args, **kwargs)
         except Exception as exc:
             return False, exc
@@ -239,7 +279,9 @@ class FlowCall:
         try:
             coro = flow.fn(*args, **kwargs)
             if flow.timeout_seconds is not None:
-                return True, await await_with_timeout(coro, flow.timeout_seconds, self._timeout_error)  # type: ignore[arg-type]
+                return True, await await_with_timeout(
+                    coro, flow.timeout_seconds, self._timeout_error
+                )  # type: ignore[arg-type]
             return True, await coro  # type: ignore[misc]
         except Exception as exc:
             return False, exc
@@ -254,13 +296,18 @@ class FlowCall:
             exc = value
             if isinstance(exc, FlowRunTimeoutError):
                 self.logger.error(f"Encountered exception during execution: {exc!r}")
-                return TimedOut(message=f"Flow run exceeded timeout of {self.flow.timeout_seconds:g} second(s)", data=exc)
+                return TimedOut(
+                    message=f"Flow run exceeded timeout of {self.flow.timeout_seconds:g} second(s)",
+                    data=exc,
+                )
             self.logger.error(
                 f"Encountered exception during execution: {exc!r}",
                 exc_info=(type(exc), exc, exc.__traceback__),
             )
             self._wait_for_pending(ctx)
-            return Failed(message=f"Flow run encountered an exception: {type(exc).__name__}: {exc}", data=exc)
+            return Failed(
+                message=f"Flow run encountered an exception: {type(exc).__name__}: {exc}", data=exc
+            )
         self._wait_for_pending(ctx)
         return state_from_return_value(value)
 

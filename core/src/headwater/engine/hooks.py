@@ -29,7 +29,9 @@ async def _await(awaitable: Any) -> Any:
     return await awaitable
 
 
-def run_hooks(hooks: list[Callable[..., Any]], subject: Any, run: Any, state: Any, logger: Any) -> None:
+def run_hooks(
+    hooks: list[Callable[..., Any]], subject: Any, run: Any, state: Any, logger: Any
+) -> None:
     for hook in hooks:
         name = getattr(hook, "__name__", repr(hook))
         logger.info(f"Running hook {name!r} in response to entering state {state.name!r}")

@@ -23,7 +23,9 @@ def _is_mappable(value: Any) -> bool:
     return True
 
 
-def expand_map_parameters(task: Task[Any, Any], parameters: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def expand_map_parameters(
+    task: Task[Any, Any], parameters: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
     """Yield per-run parameters: iterables zipped, everything else (and unmapped) broadcast.
 
     Defaults the caller did not pass are broadcast, never iterated.

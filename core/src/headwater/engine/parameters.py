@@ -51,7 +51,11 @@ class ParameterValidator:
             annotation = spec[0]
             if annotation is Any or annotation is inspect.Parameter.empty:
                 continue
-            if annotation in _SIMPLE and type(value) is annotation and annotation not in (list, dict, tuple, set):
+            if (
+                annotation in _SIMPLE
+                and type(value) is annotation
+                and annotation not in (list, dict, tuple, set)
+            ):
                 continue
             return False
         return True
@@ -64,7 +68,9 @@ class ParameterValidator:
                 # pydantic reserves leading underscores; alias them
                 (f"p_{name}" if name.startswith("_") else name): (
                     annotation,
-                    pydantic.Field(default=default, alias=name) if default is not ... else pydantic.Field(alias=name),
+                    pydantic.Field(default=default, alias=name)
+                    if default is not ...
+                    else pydantic.Field(alias=name),
                 )
                 for name, (annotation, default) in self.fields.items()
             }

@@ -61,7 +61,9 @@ def prepare_remote(call: TaskCall) -> RemoteTaskCall | State:
     try:
         if call.wait_for:
             wait_for_upstream(call.wait_for)
-        params = resolve_parameters(call.parameters) if call.task_run.task_inputs else call.parameters
+        params = (
+            resolve_parameters(call.parameters) if call.task_run.task_inputs else call.parameters
+        )
     except UpstreamTaskError as exc:
         if not call._recorded:
             call.task_run.name = f"{call.task.name}-{generate_task_run_suffix()}"
@@ -89,7 +91,9 @@ def run_remote(remote: RemoteTaskCall) -> RemoteOutcome:
     from headwater.engine.timeouts import abandoned_threads_alive
 
     recorder = CapturingRecorder()
-    call = TaskCall(remote.task, remote.task_run, remote.parameters, None, recorder, remote.log_prints, None)
+    call = TaskCall(
+        remote.task, remote.task_run, remote.parameters, None, recorder, remote.log_prints, None
+    )
     call._recorded = True
     task_run = remote.task_run
     if remote.task.isasync:
@@ -169,8 +173,27 @@ def _append_failure_records(outcome: RemoteOutcome, message: str) -> None:
 
     now = time.time()
     run_name = next(
-        (r.run_name for m, r in outcome.records if m == "record_log" and r.run_id == outcome.task_run_id),
+        (
+            r.run_name
+            for m, r in outcome.records
+            if m == "record_log" and r.run_id == outcome.task_run_id
+        ),
         "",
     )
-    outcome.records.append(("record_log", LogEntry(outcome.task_run_id, "task", logging.ERROR, message, now, "headwater.task_runs", run_name)))
-    outcome.records.append(("record_state", StateChange(outcome.task_run_id, "task", "FAILED", "Failed", message, now)))
+    outcome.records.append(
+        (
+            "record_log",
+            LogEntry(
+                outcome.task_run_id,
+                "task",
+                logging.ERROR,
+                message,
+                now,
+                "headwater.task_runs",
+                run_name,
+            ),
+        )
+    )
+    outcome.records.append(
+        ("record_state", StateChange(outcome.task_run_id, "task", "FAILED", "Failed", message, now))
+    )

@@ -19,7 +19,12 @@ def flow_run_logger(flow_run: FlowRun, recorder: RunRecorder) -> RunLoggerAdapte
     configure_logging()
     return RunLoggerAdapter(
         _flow_logger,
-        {"run_id": flow_run.id, "run_kind": "flow", "run_name": flow_run.name, "recorder": recorder},
+        {
+            "run_id": flow_run.id,
+            "run_kind": "flow",
+            "run_name": flow_run.name,
+            "recorder": recorder,
+        },
     )
 
 
@@ -27,7 +32,12 @@ def task_run_logger(task_run: TaskRun, recorder: RunRecorder) -> RunLoggerAdapte
     configure_logging()
     return RunLoggerAdapter(
         _task_logger,
-        {"run_id": task_run.id, "run_kind": "task", "run_name": task_run.name, "recorder": recorder},
+        {
+            "run_id": task_run.id,
+            "run_kind": "task",
+            "run_name": task_run.name,
+            "recorder": recorder,
+        },
     )
 
 

@@ -14,16 +14,19 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-import uuid
 from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
 from headwater import settings
 from headwater.context import TaskRunContext, _flow_run, _task_run, current_tags
 from headwater.engine.hooks import call_maybe_async, run_hooks
-from headwater.engine.inputs import has_futures, resolve_parameters, upstream_inputs, wait_for_upstream
+from headwater.engine.inputs import (
+    resolve_parameters,
+    upstream_inputs,
+    wait_for_upstream,
+)
 from headwater.engine.run_logs import task_run_logger
-from headwater.engine.run_names import generate_task_run_suffix
+from headwater.engine.run_names import generate_task_run_suffix, new_run_id
 from headwater.engine.timeouts import await_with_timeout, call_with_timeout
 from headwater.exceptions import TaskRunTimeoutError, UpstreamTaskError
 from headwater.options import retry_delay
@@ -48,7 +51,7 @@ if TYPE_CHECKING:
     from headwater.tasks import Task
 
 _CALL, _SLEEP, _HOOK = 0, 1, 2
-_uuid4 = uuid.uuid4
+_INFO, _ERROR = 20, 40
 
 
 class TaskCall:
@@ -118,7 +121,7 @@ class TaskCall:
         inputs = upstream_inputs(parameters, wait_for) if (wait_for or parameters) else {}
         tags = task.tags | current_tags()
         task_run = TaskRun(
-            str(_uuid4()),
+            new_run_id(),
             "",
             task.task_key,
             flow_run_id,
@@ -148,7 +151,12 @@ class TaskCall:
         self.task_run.state = state
         self.recorder.record_state(
             StateChange(
-                self.task_run.id, "task", state.type.value, state.name, state.message, state.timestamp
+                self.task_run.id,
+                "task",
+                state.type.value,
+                state.name,
+                state.message,
+                state.timestamp,
             )
         )
 
@@ -228,7 +236,9 @@ class TaskCall:
         except Exception as exc:
             return False, exc
 
-    async def _invoke_async(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[bool, Any]:
+    async def _invoke_async(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[bool, Any]:
         try:
             return True, await self._await_body(args, kwargs)
         except Exception as exc:
@@ -261,7 +271,9 @@ class TaskCall:
         try:
             if self.wait_for:
                 wait_for_upstream(self.wait_for)
-            params = resolve_parameters(self.parameters) if task_run.task_inputs else self.parameters
+            params = (
+                resolve_parameters(self.parameters) if task_run.task_inputs else self.parameters
+            )
         except UpstreamTaskError as exc:
             if not self._recorded:
                 task_run.name = task_run.name or f"{task.name}-{generate_task_run_suffix()}"
@@ -334,11 +346,12 @@ class TaskCall:
             _task_run.reset(token)
 
     def _finish(self, state: State) -> None:
+        state.state_details["task_run_id"] = self.task_run.id
+        state.state_details["flow_run_id"] = self.task_run.flow_run_id
         self._record_state(state)
-        if state.type is StateType.COMPLETED:
-            self.logger.info(f"Finished in state {state}")
-        else:
-            self.logger.error(f"Finished in state {state}")
+        self.logger.fast(
+            _INFO if state.type is StateType.COMPLETED else _ERROR, f"Finished in state {state}"
+        )
 
     def _crash(self, exc: BaseException) -> None:
         if self.task_run.state is not None and self.task_run.state.is_final():

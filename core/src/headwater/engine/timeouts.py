@@ -66,7 +66,9 @@ async def await_with_timeout(
 def _abandon(thread: threading.Thread, exc_type: type[BaseException]) -> None:
     ident = thread.ident
     if ident is not None and thread.is_alive():
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(exc_type))
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(ident), ctypes.py_object(exc_type)
+        )
         _abandoned.add(thread)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
@@ -11,6 +12,22 @@ from typing import Any
 from headwater import settings
 
 _configured = False
+_new_record = object.__new__
+_START = logging._startTime  # type: ignore[attr-defined]
+_RECORD_BASE = {
+    "args": (),
+    "pathname": __file__,
+    "filename": "handlers.py",
+    "module": "handlers",
+    "exc_info": None,
+    "exc_text": None,
+    "stack_info": None,
+    "lineno": 0,
+    "funcName": "engine",
+    "processName": "MainProcess",
+    "process": os.getpid(),
+    "taskName": None,
+}
 _lock = threading.Lock()
 
 RUN_KIND_LABEL = {"flow": "Flow run", "task": "Task run"}
@@ -74,6 +91,28 @@ class RunStoreHandler(logging.Handler):
 class RunLoggerAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
     """Attaches the run's id, kind, name and recorder to every record."""
 
+    def fast(self, level: int, msg: str) -> None:
+        """Log an engine line without stdlib's caller lookup (a few microseconds saved
+        per line, which matters at one line per task run)."""
+        logger = self.logger
+        if not logger.isEnabledFor(level):
+            return
+        record = _new_record(logging.LogRecord)
+        now = time.time()
+        d = record.__dict__
+        d.update(_RECORD_BASE)
+        d.update(self.extra)
+        d["name"] = logger.name
+        d["msg"] = msg
+        d["levelno"] = level
+        d["levelname"] = logging.getLevelName(level)
+        d["created"] = now
+        d["msecs"] = (now - int(now)) * 1000
+        d["relativeCreated"] = (now - _START) * 1000
+        d["thread"] = threading.get_ident()
+        d["threadName"] = threading.current_thread().name
+        logger.handle(record)
+
     def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
         extra = kwargs.get("extra")
         kwargs["extra"] = {**self.extra, **extra} if extra else self.extra
@@ -111,4 +150,6 @@ def configure_logging() -> None:
 
 
 def console_handlers() -> list[logging.Handler]:
-    return [h for h in logging.getLogger("headwater").handlers if h.get_name() == "headwater-console"]
+    return [
+        h for h in logging.getLogger("headwater").handlers if h.get_name() == "headwater-console"
+    ]

@@ -23,7 +23,9 @@ def install_print_capture() -> None:
     _installed = True
 
 
-def _print(*args: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None, flush: bool = False) -> None:
+def _print(
+    *args: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None, flush: bool = False
+) -> None:
     if file is None or file is sys.stdout:
         from headwater.context import _flow_run, _task_run
 

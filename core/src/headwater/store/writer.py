@@ -279,6 +279,34 @@ def build_batch(
     return [(sql, rows) for sql, rows in work if rows], markers
 
 
+#: rows per multi-row INSERT statement (SQLite allows 32,766 bound values per statement)
+ROWS_PER_STATEMENT = 400
+_multi_row_sql: dict[tuple[str, int], str] = {}
+
+
+def execute_rows(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """Run `sql` for each row, as few multi-row INSERT statements where possible.
+
+    `executemany` releases and re-takes the GIL around every row, and each
+    hand-over stalls the engine's thread for a context switch; one statement
+    per few hundred rows keeps this thread out of the engine's way.
+    """
+    head, sep, tail = sql.partition("VALUES (")
+    if not sep or not head.lstrip().upper().startswith("INSERT") or len(rows) < 2:
+        conn.executemany(sql, rows)
+        return
+    group_end = tail.index(")")
+    group = "(" + tail[:group_end] + ")"
+    rest = tail[group_end + 1 :]
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        key = (sql, len(chunk))
+        statement = _multi_row_sql.get(key)
+        if statement is None:
+            statement = _multi_row_sql[key] = f"{head}VALUES {','.join([group] * len(chunk))}{rest}"
+        conn.execute(statement, [value for row in chunk for value in row])
+
+
 class Writer:
     """One daemon thread that owns a connection and commits the queue in batches."""
 
@@ -358,7 +386,7 @@ class Writer:
     def _commit(self, conn: sqlite3.Connection, work: list[tuple[str, list[Any]]], n: int) -> None:
         def run(c: sqlite3.Connection) -> None:
             for sql, rows in work:
-                c.executemany(sql, rows)
+                execute_rows(c, sql, rows)
 
         for attempt in range(3):
             try:

@@ -181,7 +181,9 @@ class _Slot:
             code = self.reap()
             return crash_task_run(
                 call.task_run,
-                RuntimeError(f"worker process exited with code {code} while running it ({type(exc).__name__})"),
+                RuntimeError(
+                    f"worker process exited with code {code} while running it ({type(exc).__name__})"
+                ),
                 call.recorder,
             )
         outcome = cloudpickle.loads(reply)

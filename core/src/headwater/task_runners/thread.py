@@ -30,9 +30,7 @@ class ThreadPoolTaskRunner(TaskRunner[HeadwaterConcurrentFuture[Any]]):
             raise ValueError(f"max_workers must be >= 1, got {max_workers}")
         self._requested_workers = max_workers
         self.max_workers = (
-            max_workers
-            or settings.get_int("tasks_runner_thread_pool_max_workers")
-            or sys.maxsize
+            max_workers or settings.get_int("tasks_runner_thread_pool_max_workers") or sys.maxsize
         )
         self._executor: ThreadPoolExecutor | None = None
         self._cancelled = False
