@@ -22,7 +22,7 @@ _EXPORTS = {
     "UnknownShellError": "headwater_shell.errors",
 }
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+__all__ = [*sorted(_EXPORTS), "__version__"]
 
 
 def __getattr__(name: str) -> Any:

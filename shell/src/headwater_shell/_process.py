@@ -213,7 +213,9 @@ def spawn(
     if cwd is not None:
         _check_dir(cwd)
     mask = mask or Masker()
-    text = build_script(list(commands), resolved, fail_fast=fail_fast, helper_command=helper_command)
+    text = build_script(
+        list(commands), resolved, fail_fast=fail_fast, helper_command=helper_command
+    )
     fd, name = tempfile.mkstemp(prefix="headwater-", suffix=resolved.extension)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)

@@ -81,7 +81,10 @@ def start_reader(
     """Read both pipes into `output` on a daemon thread; call `on_eof` when both close."""
     target = _read_threads if IS_WINDOWS else _read_selector
     thread = threading.Thread(
-        target=target, args=(stdout, stderr, output, on_eof), daemon=True, name="headwater-shell-reader"
+        target=target,
+        args=(stdout, stderr, output, on_eof),
+        daemon=True,
+        name="headwater-shell-reader",
     )
     thread.start()
     return thread

@@ -78,7 +78,7 @@ def build_script(
         if shell.extension == ".ps1":
             lines.append("Exit $LastExitCode")
         return os.linesep.join(lines) + os.linesep
-    out = prefix + ["__hw_rc=0"]
+    out = [*prefix, "__hw_rc=0"]
     for i, command in enumerate(commands):
         out.append(f"printf '\\036hw:S {i}\\n' >&2")
         out.append(command)

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
 
 from headwater.tasks import task
+
+from headwater_shell._process import ShellProcess
+from headwater_shell.operations import ShellOperation
 
 __all__ = ["ShellOperation", "ShellProcess", "shell_run_command"]
 
@@ -58,15 +60,3 @@ async def shell_run_command(
     if return_all:
         return lines
     return lines[-1] if lines else ""
-
-
-def __getattr__(name: str) -> Any:
-    if name == "ShellOperation":
-        from headwater_shell.operations import ShellOperation
-
-        return ShellOperation
-    if name == "ShellProcess":
-        from headwater_shell._process import ShellProcess
-
-        return ShellProcess
-    raise AttributeError(f"module 'headwater_shell.commands' has no attribute {name!r}")

@@ -50,7 +50,9 @@ class ShellOperation(Operation[list[str]]):
 
     _block_type_name = "Shell Operation"
     _documentation_url = "https://headwater.dev/shell/"
-    _description = "Run shell commands as a tracked, killable job; its output goes to the run's logs."
+    _description = (
+        "Run shell commands as a tracked, killable job; its output goes to the run's logs."
+    )
 
     commands: list[str] = Field(description="Commands run in order, as one shell script.")
     stream_output: bool = Field(default=True, description="Log each output line as it arrives.")
@@ -61,7 +63,8 @@ class ShellOperation(Operation[list[str]]):
         default=None, description="Directory the commands start in (must exist)."
     )
     shell: Union[str, None] = Field(
-        default=None, description="Shell to run the script with (default bash; powershell on Windows)."
+        default=None,
+        description="Shell to run the script with (default bash; powershell on Windows).",
     )
     extension: Union[str, None] = Field(
         default=None, description="Script file suffix (default .sh; .ps1 for PowerShell)."
