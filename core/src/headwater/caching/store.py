@@ -1,0 +1,55 @@
+"""Cache records: a persisted result stored under its cache key, with an expiration.
+
+A record is the result file itself (see `headwater.persistence.records`), so
+any process that shares the storage path (or bucket) shares the cache. This
+module turns "look up key K" into Cached / miss, and "store value V under K"
+into an atomic write, reporting unreadable records instead of failing runs.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from headwater.persistence.records import CorruptRecordError, dump_record, load_record
+from headwater.persistence.storage import ResultStorage
+
+__all__ = ["CacheMiss", "read_cached", "write_record"]
+
+
+class CacheMiss(Exception):
+    """No usable record; `reason` says why when it is worth reporting (corrupt, unreadable)."""
+
+    def __init__(self, reason: str | None = None) -> None:
+        self.reason = reason
+        super().__init__(reason or "cache miss")
+
+
+def read_cached(storage: ResultStorage, key: str, now: float | None = None) -> Any:
+    """The value stored under `key`; CacheMiss when absent, expired, corrupt or unreadable."""
+    try:
+        blob = storage.read(key)
+    except Exception as exc:
+        raise CacheMiss(f"cannot read cache record {storage.location(key)}: {exc!r}") from None
+    if blob is None:
+        raise CacheMiss()
+    try:
+        record = load_record(blob)
+        if record.expired(now):
+            raise CacheMiss()
+        return record.value()
+    except CorruptRecordError as exc:
+        raise CacheMiss(f"cache record {storage.location(key)} is corrupt ({exc})") from None
+
+
+def write_record(
+    storage: ResultStorage,
+    key: str,
+    value: Any,
+    serializer: Any,
+    expiration_seconds: float | None,
+    **meta: Any,
+) -> None:
+    """Serialise `value` and store it under `key` (atomically for local storage)."""
+    expiration = time.time() + expiration_seconds if expiration_seconds is not None else None
+    storage.write(key, dump_record(value, serializer, expiration, **meta))
