@@ -33,7 +33,6 @@ from headwater.options import retry_delay
 from headwater.states import (
     AwaitingRetry,
     Cancelled,
-    Completed,
     Crashed,
     Failed,
     Pending,
@@ -379,10 +378,14 @@ class TaskCall:
 
     # --- caching and results (extended by headwater.caching) ----------------------
     def _cached_state(self, ctx: TaskRunContext) -> State | None:
-        return None
+        from headwater.caching.engine import cached_state
+
+        return cached_state(self, ctx)
 
     def _completed(self, ctx: TaskRunContext, value: Any) -> State:
-        return Completed(data=value)
+        from headwater.caching.engine import completed_state
+
+        return completed_state(self, ctx, value)
 
 
 def _render_run_name(task: Task[Any, Any], params: dict[str, Any]) -> str:
