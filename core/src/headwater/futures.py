@@ -127,6 +127,10 @@ def _settle(
     task_run: TaskRun, wrapped: cf.Future[Any], finalize: Callable[[Any], State] | None
 ) -> State:
     """The final state from a finished wrapped future; runner crashes become Crashed."""
+    if wrapped.cancelled():
+        from headwater.engine.crashes import cancel_task_run
+
+        return cancel_task_run(task_run)
     try:
         value = wrapped.result()
         return finalize(value) if finalize is not None else value  # type: ignore[no-any-return]

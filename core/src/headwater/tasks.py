@@ -149,9 +149,12 @@ class Task(Generic[P, R]):
             raise TypeError(
                 f"with_options() got unexpected option(s): {', '.join(sorted(unknown))}"
             )
-        current = {opt: getattr(self, _OPTION_ATTRS.get(opt, opt)) for opt in _TASK_OPTIONS}
+        current = {
+            opt: getattr(self, _OPTION_ATTRS.get(opt, opt))
+            for opt in _TASK_OPTIONS
+            if opt != "cache_expiration_seconds"
+        }
         current["tags"] = set(self.tags)
-        current.pop("cache_expiration_seconds", None)
         current.update(options)
         return type(self)(self.fn, **current)
 

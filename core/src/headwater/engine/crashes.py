@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from headwater.states import Crashed, State
+from headwater.states import Cancelled, Crashed, State
 
 if TYPE_CHECKING:
     from headwater.store.base import RunRecorder
@@ -29,4 +29,17 @@ def crash_task_run(
         StateChange(task_run.id, "task", state.type.value, state.name, state.message, time.time())
     )
     task_run_logger(task_run, recorder).error(f"Finished in state {state}")
+    return state
+
+
+def cancel_task_run(task_run: TaskRun, recorder: RunRecorder | None = None) -> State:
+    """Record and return a Cancelled state for a task run that never started."""
+    from headwater.store import StateChange, get_store
+
+    recorder = recorder or get_store()
+    state = Cancelled(message=f"Task run {task_run.name!r} was cancelled before it started")
+    task_run.state = state
+    recorder.record_state(
+        StateChange(task_run.id, "task", state.type.value, state.name, state.message, time.time())
+    )
     return state

@@ -295,7 +295,10 @@ class FlowCall:
         if not ok:
             exc = value
             if isinstance(exc, FlowRunTimeoutError):
-                self.logger.error(f"Encountered exception during execution: {exc!r}")
+                self.logger.error(f"{exc}; not waiting for its unfinished task runs")
+                cancel_all = getattr(ctx.task_runner, "cancel_all", None)
+                if cancel_all is not None:
+                    cancel_all()
                 return TimedOut(
                     message=f"Flow run exceeded timeout of {self.flow.timeout_seconds:g} second(s)",
                     data=exc,
