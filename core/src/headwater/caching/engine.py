@@ -20,6 +20,8 @@ the run's log and the task runs again.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
 import uuid
 import weakref
@@ -27,7 +29,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from headwater import settings
-from headwater.caching.hashing import hash_objects
 from headwater.caching.policies import (
     DEFAULT,
     NO_CACHE,
@@ -75,12 +76,13 @@ def _warn_once(logger: Any, key: tuple[str, ...], message: str) -> None:
 
 def resolve_plan(task: Any, flow: Any, logger: Any = None) -> Plan:
     """The caching / persistence plan for `task` inside `flow` (memoised per task)."""
+    get = os.environ.get
     env = (
         flow,
-        settings.get("tasks_disable_caching"),
-        settings.get("tasks_default_no_cache"),
-        settings.get("tasks_refresh_cache"),
-        settings.get("results_persist_by_default"),
+        get("HEADWATER_TASKS_DISABLE_CACHING"),
+        get("HEADWATER_TASKS_DEFAULT_NO_CACHE"),
+        get("HEADWATER_TASKS_REFRESH_CACHE"),
+        get("HEADWATER_RESULTS_PERSIST_BY_DEFAULT"),
     )
     try:
         found = _plans.get(task)
@@ -195,8 +197,8 @@ def compute_cache_key(call: Any, ctx: TaskRunContext, plan: Plan) -> str | None:
         return None
     if not isinstance(policy, CacheKeyFnPolicy):
         # policies hash inputs only: keep two tasks with equal inputs apart
-        key = hash_objects(task.task_key, key)
-    return str(key) if key is not None else None
+        key = hashlib.blake2b(f"{task.task_key}:{key}".encode(), digest_size=16).hexdigest()
+    return str(key)
 
 
 def cached_state(call: Any, ctx: TaskRunContext) -> State | None:

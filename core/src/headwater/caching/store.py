@@ -8,11 +8,17 @@ into an atomic write, reporting unreadable records instead of failing runs.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
-from headwater.persistence.records import CorruptRecordError, dump_record, load_record
-from headwater.persistence.storage import ResultStorage
+from headwater.persistence.records import (
+    CorruptRecordError,
+    ResultRecord,
+    dump_record,
+    load_record,
+)
+from headwater.persistence.storage import LocalResultStorage, ResultStorage
 
 __all__ = ["CacheMiss", "read_cached", "write_record"]
 
@@ -25,21 +31,55 @@ class CacheMiss(Exception):
         super().__init__(reason or "cache miss")
 
 
-def read_cached(storage: ResultStorage, key: str, now: float | None = None) -> Any:
-    """The value stored under `key`; CacheMiss when absent, expired, corrupt or unreadable."""
+_records: dict[str, tuple[tuple[int, int, int], ResultRecord]] = {}
+_MEMO_ENTRIES = 2048
+_MEMO_PAYLOAD = 1 << 20
+
+
+def _read_local(storage: LocalResultStorage, key: str) -> ResultRecord:
+    """A local record, reusing the parsed bytes while the file is unchanged (one stat)."""
+    path = storage.location(key)
     try:
-        blob = storage.read(key)
-    except Exception as exc:
-        raise CacheMiss(f"cannot read cache record {storage.location(key)}: {exc!r}") from None
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise CacheMiss() from None
+    sig = (st.st_mtime_ns, st.st_size, st.st_ino)
+    found = _records.get(path)
+    if found is not None and found[0] == sig:
+        return found[1]
+    blob = storage.read(key)
     if blob is None:
         raise CacheMiss()
+    record = load_record(blob)
+    if len(blob) <= _MEMO_PAYLOAD:
+        if len(_records) >= _MEMO_ENTRIES:
+            _records.clear()
+        _records[path] = (sig, record)
+    return record
+
+
+def read_cached(storage: ResultStorage, key: str, now: float | None = None) -> Any:
+    """The value stored under `key`; CacheMiss when absent, expired, corrupt or unreadable.
+
+    The value is deserialised on every hit, so callers never share (and mutate) one object.
+    """
     try:
-        record = load_record(blob)
+        if isinstance(storage, LocalResultStorage):
+            record = _read_local(storage, key)
+        else:
+            blob = storage.read(key)
+            if blob is None:
+                raise CacheMiss()
+            record = load_record(blob)
         if record.expired(now):
             raise CacheMiss()
         return record.value()
+    except CacheMiss:
+        raise
     except CorruptRecordError as exc:
         raise CacheMiss(f"cache record {storage.location(key)} is corrupt ({exc})") from None
+    except Exception as exc:
+        raise CacheMiss(f"cannot read cache record {storage.location(key)}: {exc!r}") from None
 
 
 def write_record(

@@ -127,12 +127,23 @@ def default_storage_path() -> str:
     return os.path.expanduser(raw) if raw else str(settings.home() / "storage")
 
 
+_default: list[Any] = [None, None]
+
+
+def _default_storage() -> ResultStorage:
+    env = (os.environ.get("HEADWATER_RESULTS_LOCAL_STORAGE_PATH"), os.environ.get("HEADWATER_HOME"))
+    if _default[0] != env:
+        _default[1] = LocalResultStorage(default_storage_path())
+        _default[0] = env
+    return _default[1]  # type: ignore[no-any-return]
+
+
 def resolve_storage(spec: Any) -> ResultStorage:
     """A ResultStorage for a block, a "slug/name" string, a path, or None (the default)."""
     if isinstance(spec, ResultStorage):
         return spec
     if spec is None:
-        spec = default_storage_path()
+        return _default_storage()
     if isinstance(spec, (str, os.PathLike)):
         memo_key: Any = (os.fspath(spec), os.environ.get("HEADWATER_HOME"))
     else:
