@@ -95,9 +95,7 @@ def test_output_is_kept_when_not_streamed():
 
 def test_trigger_returns_a_shell_process(tmp_path: Path):
     gate = tmp_path / "gate"
-    op = ShellOperation(
-        commands=[f"while [ ! -e {gate} ]; do sleep 0.01; done", "echo done"]
-    )
+    op = ShellOperation(commands=[f"while [ ! -e {gate} ]; do sleep 0.01; done", "echo done"])
     with op:
         process = op.trigger()
         assert isinstance(process, ShellProcess)
@@ -128,9 +126,7 @@ def test_async_flow_can_await_arun():
 
 
 def test_other_shells_and_extension():
-    assert ShellOperation(commands=["echo $0"], shell="sh", extension="sh").run()[0].endswith(
-        ".sh"
-    )
+    assert ShellOperation(commands=["echo $0"], shell="sh", extension="sh").run()[0].endswith(".sh")
     assert ShellOperation(commands=["echo hi"], shell="/bin/sh").run() == ["hi"]
 
 
