@@ -166,8 +166,8 @@ def test_retries_as_written(run_script):
         assert "Retry 3/3" in proc.stdout, proc.stdout
 
 
-@pytest.mark.xfail(reason="issue 4: task caching is a later issue", strict=False)
 def test_caching(run_script):
+    """Run 2 hits both caches; run 3 hits extract_data's (same source), not transform's."""
     output = run_script(EXAMPLES / "caching.py").stdout
     assert output.count("Extracting from database...") == 1
     assert "Cached" in output
