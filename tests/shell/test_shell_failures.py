@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pydantic
 import pytest
-from conftest import flow_run_id, messages_of
 from headwater import flow
 from headwater_shell import (
     CommandNotFoundError,
@@ -16,6 +15,7 @@ from headwater_shell import (
     UnknownShellError,
     shell_run_command,
 )
+from shell_support import flow_run_id, messages_of
 
 
 def test_a_failing_command_stops_the_sequence(tmp_path: Path):

@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import assert_group_gone, wait_for_pid
 from headwater import flow, task
 from headwater.exceptions import FlowRunTimeoutError
 from headwater_shell import ShellCommandError, ShellOperation
+from shell_support import assert_group_gone, wait_for_pid
 
 
 def test_task_timeout_kills_the_tree(hanging, pidfile, run_flow):

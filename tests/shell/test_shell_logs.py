@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import flow_run_id, logs_of, messages_of
 from headwater import flow
 from headwater_shell import ShellCommandError, ShellOperation
 from pydantic import SecretStr
+from shell_support import flow_run_id, logs_of, messages_of
 
 SECRET = "s3cr3t-t0ken-value"
 
@@ -16,7 +16,9 @@ SECRET = "s3cr3t-t0ken-value"
 def test_stream_output_logs_each_line_to_the_run(run_flow):
     @flow
     def pipeline() -> str:
-        return ShellOperation(commands=["echo hello", "echo warning >&2", "echo bye"])()
+        return ShellOperation(
+            commands=["echo hello", "sleep 0.05; echo warning >&2", "sleep 0.05; echo bye"]
+        )()
 
     state = run_flow(pipeline)
     assert state.result() == "hello\nbye"

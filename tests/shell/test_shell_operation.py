@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pydantic
 import pytest
-from conftest import flow_run_id
 from headwater import flow
 from headwater.store import get_store
 from headwater_shell import ShellOperation, ShellProcess
+from shell_support import flow_run_id
 
 
 def test_call_in_a_flow_returns_stdout_as_one_string(tmp_path: Path, run_flow):
@@ -74,6 +74,7 @@ def test_working_dir_and_env(tmp_path: Path):
 
 
 def test_return_all_interleaves_stderr_in_arrival_order():
+    """Two pipes: lines written at the same instant may swap, so the writes are spaced."""
     op = ShellOperation(
         commands=[
             "echo out1",
@@ -108,7 +109,7 @@ def test_trigger_returns_a_shell_process(tmp_path: Path):
 
 def test_async_twins():
     async def main() -> tuple[list[str], list[str], int | None]:
-        op = ShellOperation(commands=["echo async", "echo err >&2"], return_all=True)
+        op = ShellOperation(commands=["echo async", "sleep 0.05; echo err >&2"], return_all=True)
         lines = await op.arun()
         process = await op.atrigger()
         await process.await_for_completion()

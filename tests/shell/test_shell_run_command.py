@@ -6,9 +6,9 @@ import asyncio
 import logging
 from pathlib import Path
 
-from conftest import flow_run_id, logs_of
 from headwater import flow
 from headwater_shell import shell_run_command
+from shell_support import flow_run_id, logs_of
 
 
 def test_from_a_sync_flow_returns_the_last_line(run_flow):

@@ -176,6 +176,7 @@ class ShellOperation(Operation[list[str]]):
             first += f" (+{len(self.commands) - 1})"
         for banned in ("/", "%", "&", ">", "<"):  # characters task names may not hold
             first = first.replace(banned, " ")
+        first = first.replace("'", "").replace('"', "")  # quotes make log lines hard to read
         return " ".join(first.split()) or "ShellOperation"
 
 
