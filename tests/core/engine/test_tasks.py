@@ -105,6 +105,7 @@ def test_upstream_failure_stops_downstream_unless_allowed() -> None:
         bad = fail.submit("upstream broke")
         blocked = identity.submit(bad)
         allowed = identity.submit(allow_failure(bad))
+        blocked.wait()
         return (blocked.state.type, blocked.state.name, blocked.state.message), allowed.result()
 
     (blocked_type, blocked_name, blocked_message), allowed_value = chain()

@@ -13,7 +13,7 @@ from typing import Any
 
 from headwater.annotations import BaseAnnotation, allow_failure, quote
 from headwater.exceptions import UpstreamTaskError
-from headwater.futures import HeadwaterFuture
+from headwater.futures import HeadwaterFuture, HeadwaterFutureList
 from headwater.states import State, StateType
 
 _ATOMS = (int, float, str, bytes, bool, type(None))
@@ -27,7 +27,7 @@ def _walk_futures(value: Any, found: list[HeadwaterFuture[Any]], depth: int) -> 
     if isinstance(value, _ATOMS) or depth > _MAX_DEPTH:
         return
     t = type(value)
-    if t is list or t is tuple or t is set or t is frozenset:
+    if t is list or t is tuple or t is set or t is frozenset or isinstance(value, list):
         for item in value:
             if not isinstance(item, _ATOMS):
                 _walk_futures(item, found, depth + 1)
@@ -84,7 +84,7 @@ def _resolve(value: Any, allowed: bool, depth: int) -> Any:
     if isinstance(value, _ATOMS) or depth > _MAX_DEPTH:
         return value
     t = type(value)
-    if t is list:
+    if t is list or isinstance(value, HeadwaterFutureList):
         return [_resolve(v, allowed, depth + 1) for v in value]
     if t is tuple:
         return tuple(_resolve(v, allowed, depth + 1) for v in value)

@@ -21,6 +21,7 @@ __all__ = [
     "StateChange",
     "TaskRun",
     "get_store",
+    "is_throttling",
     "reset_store",
 ]
 
@@ -41,6 +42,16 @@ def get_store() -> RunStore:
 
             _store = SQLiteRunStore(settings.home())
         return _store
+
+
+def is_throttling() -> bool:
+    """True while some thread waits for the writer to catch up (backpressure).
+
+    The thread runner's pool uses this to tell threads held back on purpose
+    from threads stuck in user code.
+    """
+    store = _store
+    return store is not None and getattr(store, "throttled_threads", 0) > 0
 
 
 def reset_store() -> None:

@@ -35,9 +35,9 @@ logger = logging.getLogger("headwater.store")
 
 SCHEMA_VERSION = 1
 #: queued records above which `record_*` waits for the writer ...
-HIGH_WATER = 50_000
+HIGH_WATER = 20_000
 #: ... until the queue is back below this
-LOW_WATER = 25_000
+LOW_WATER = 10_000
 #: how long `close()` and the exit handler wait for the writer
 EXIT_FLUSH_TIMEOUT = 120.0
 #: how long opening waits out another process's lock before raising RunStoreError
@@ -72,6 +72,8 @@ class SQLiteRunStore(Queries, RunStore):
         self._queue: deque[Any] = deque()
         self._read_lock = threading.Lock()
         self._closed = False
+        #: threads currently waiting in `_backpressure` (read by the thread pool)
+        self.throttled_threads = 0
         self._prepare_home()
         self._conn = self._open()
         self._writer = Writer(self.path, self.process_id, self._queue)
@@ -190,8 +192,12 @@ class SQLiteRunStore(Queries, RunStore):
         writer.wake.set()
         deadline = time.monotonic() + 60.0
         queue = self._queue
-        while len(queue) > LOW_WATER and writer.alive() and time.monotonic() < deadline:
-            time.sleep(0.001)
+        self.throttled_threads += 1
+        try:
+            while len(queue) > LOW_WATER and writer.alive() and time.monotonic() < deadline:
+                time.sleep(0.001)
+        finally:
+            self.throttled_threads -= 1
 
     # --- flushing ----------------------------------------------------------------
     def flush(self, timeout: float | None = None) -> None:

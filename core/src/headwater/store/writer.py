@@ -346,7 +346,7 @@ class Writer:
     def _run(self) -> None:
         conn = connect(self.path)
         # Big batches: a larger page cache and fewer, larger checkpoints.
-        conn.execute("PRAGMA cache_size = -32768")
+        conn.execute("PRAGMA cache_size = -8192")
         conn.execute("PRAGMA wal_autocheckpoint = 10000")
         try:
             while True:

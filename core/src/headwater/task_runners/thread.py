@@ -6,12 +6,12 @@ import asyncio
 import contextvars
 import sys
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from headwater import settings
 from headwater.futures import HeadwaterConcurrentFuture
 from headwater.task_runners.base import TaskRunner
+from headwater.task_runners.elastic_pool import ElasticThreadPool
 
 if TYPE_CHECKING:
     from headwater.engine.task_call import TaskCall
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 class ThreadPoolTaskRunner(TaskRunner[HeadwaterConcurrentFuture[Any]]):
     """Runs submitted tasks on threads. Unbounded by default, so tasks that submit
-    and wait on other tasks can't deadlock the pool (Prefect issue #14194)."""
+    and wait on other tasks can't deadlock the pool (Prefect issue #14194); threads
+    beyond a small core start only when queued work is stalled (see elastic_pool)."""
 
     short_name = "thread"
 
@@ -32,7 +33,7 @@ class ThreadPoolTaskRunner(TaskRunner[HeadwaterConcurrentFuture[Any]]):
         self.max_workers = (
             max_workers or settings.get_int("tasks_runner_thread_pool_max_workers") or sys.maxsize
         )
-        self._executor: ThreadPoolExecutor | None = None
+        self._executor: ElasticThreadPool | None = None
         self._cancelled = False
 
     def duplicate(self) -> ThreadPoolTaskRunner:
@@ -41,9 +42,9 @@ class ThreadPoolTaskRunner(TaskRunner[HeadwaterConcurrentFuture[Any]]):
     def __enter__(self) -> ThreadPoolTaskRunner:
         super().__enter__()
         self._cancelled = False
-        self._executor = ThreadPoolExecutor(
-            max_workers=self.max_workers, thread_name_prefix="headwater-task"
-        )
+        from headwater.store import is_throttling
+
+        self._executor = ElasticThreadPool(self.max_workers, held_back=is_throttling)
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
