@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import time
+from collections.abc import Callable
 from typing import Any
 
 __all__ = [
@@ -153,7 +154,7 @@ class State:
     __hash__ = object.__hash__
 
 
-def _make(type: StateType, default_name: str | None = None):  # type: ignore[no-untyped-def]
+def _make(state_type: StateType, default_name: str | None = None) -> Callable[..., State]:
     def constructor(
         message: str | None = None,
         data: Any = UNSET,
@@ -161,10 +162,10 @@ def _make(type: StateType, default_name: str | None = None):  # type: ignore[no-
         cls: type[State] = State,
         **kwargs: Any,
     ) -> State:
-        return cls(type, name=name or default_name, message=message, data=data, **kwargs)
+        return cls(state_type, name=name or default_name, message=message, data=data, **kwargs)
 
-    constructor.__name__ = default_name or _DEFAULT_NAMES[type]
-    constructor.__doc__ = f"A {type.value} state named {constructor.__name__!r}."
+    constructor.__name__ = default_name or _DEFAULT_NAMES[state_type]
+    constructor.__doc__ = f"A {state_type.value} state named {constructor.__name__!r}."
     return constructor
 
 

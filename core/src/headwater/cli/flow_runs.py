@@ -134,11 +134,11 @@ def logs(
     run = _resolve(run_id)
     entries = open_store().read_logs(run["id"], include_task_runs=not no_task_runs)
     if tail is not None:
-        n = num_logs if num_logs is not None else tail
-        entries = entries[-n:] if n else []
+        last = num_logs if num_logs is not None else tail
+        entries = entries[-last:] if last else []
     elif head is not None or num_logs is not None:
-        n = num_logs if num_logs is not None else head
-        entries = entries[:n]
+        first = num_logs if num_logs is not None else head
+        entries = entries[: first or 0]
     if reverse:
         entries.reverse()
     for entry in entries:

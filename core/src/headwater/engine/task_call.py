@@ -308,30 +308,30 @@ class TaskCall:
                 if ok:
                     state = value if isinstance(value, State) else self._completed(ctx, value)
                     break
-                exc = value
-                if attempt <= task.retries and self._should_retry(exc):
+                error: BaseException = value
+                if attempt <= task.retries and self._should_retry(error):
                     delay = self._retry_delay(attempt)
                     when = f"in {delay:g} second(s)" if delay else "immediately"
                     self.logger.info(
-                        f"Task run failed with exception: {exc!r} - Retry {attempt}/{task.retries} will start {when}"
+                        f"Task run failed with exception: {error!r} - Retry {attempt}/{task.retries} will start {when}"
                     )
                     self._record_state(AwaitingRetry(message=f"Retry {attempt}/{task.retries}"))
                     if delay:
                         yield (_SLEEP, delay)
                     continue
                 self.logger.error(
-                    f"Task run failed with exception: {exc!r} - Retries are exhausted",
-                    exc_info=(type(exc), exc, exc.__traceback__),
+                    f"Task run failed with exception: {error!r} - Retries are exhausted",
+                    exc_info=(type(error), error, error.__traceback__),
                 )
-                if isinstance(exc, TaskRunTimeoutError):
+                if isinstance(error, TaskRunTimeoutError):
                     state = TimedOut(
                         message=f"Task run exceeded timeout of {task.timeout_seconds:g} second(s)",
-                        data=exc,
+                        data=error,
                     )
                 else:
                     state = Failed(
-                        message=f"Task run encountered an exception {type(exc).__name__}: {exc}",
-                        data=exc,
+                        message=f"Task run encountered an exception {type(error).__name__}: {error}",
+                        data=error,
                     )
                 break
             self._finish(state)

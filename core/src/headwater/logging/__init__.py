@@ -34,5 +34,5 @@ def get_run_logger(context: Any = None, **extra: Any) -> RunLoggerAdapter:
     else:
         adapter = flow_run_logger(ctx.flow_run, ctx.recorder)
     if extra:
-        adapter.extra = {**adapter.extra, **extra}
+        adapter.extra = {**(adapter.extra or {}), **extra}
     return adapter

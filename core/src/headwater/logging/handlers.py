@@ -101,7 +101,7 @@ class RunLoggerAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
         now = time.time()
         d = record.__dict__
         d.update(_RECORD_BASE)
-        d.update(self.extra)
+        d.update(self.extra or {})
         d["name"] = logger.name
         d["msg"] = msg
         d["levelno"] = level
@@ -115,7 +115,8 @@ class RunLoggerAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
 
     def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
         extra = kwargs.get("extra")
-        kwargs["extra"] = {**self.extra, **extra} if extra else self.extra
+        base = self.extra or {}
+        kwargs["extra"] = {**base, **extra} if extra else base
         return msg, kwargs
 
 

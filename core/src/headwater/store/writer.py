@@ -334,7 +334,7 @@ class Writer:
     def _take(self) -> list[Any]:
         queue = self.queue
         popleft = queue.popleft
-        batch = []
+        batch: list[Any] = []
         append = batch.append
         try:
             for _ in range(min(len(queue), MAX_BATCH)):
