@@ -73,7 +73,7 @@ def main() -> None:
                 f.write(pickle.dumps(value))
             return value
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def floor_memory(x: int = 21) -> list[int]:
         return [x * 2] * 10
 

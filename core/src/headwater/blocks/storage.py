@@ -178,7 +178,17 @@ class SQLiteBlockStorage(BlockStorage):
             "code_example, capabilities, fields FROM block_type ORDER BY slug"
         )
         return [
-            BlockTypeRecord(*row[:7], capabilities=json.loads(row[7]), fields=json.loads(row[8]))
+            BlockTypeRecord(
+                slug=row[0],
+                name=row[1],
+                class_path=row[2],
+                description=row[3],
+                logo_url=row[4],
+                documentation_url=row[5],
+                code_example=row[6],
+                capabilities=json.loads(row[7]),
+                fields=json.loads(row[8]),
+            )
             for row in rows
         ]
 
