@@ -118,8 +118,9 @@ def test_keyboard_interrupt_kills_the_tree(hanging, pidfile, tmp_path: Path):
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode != 0
-    assert b"KeyboardInterrupt" in out
+    text = out.decode(errors="replace")
+    assert proc.returncode != 0, text
+    assert "KeyboardInterrupt" in text, text
     assert_group_gone(pgid)
 
 

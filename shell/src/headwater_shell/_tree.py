@@ -26,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 
 KILL_GRACE_SECONDS = 5.0
 _POLL = 0.02
@@ -140,12 +141,17 @@ def _forget(pgid: int) -> None:
             _subreaper_on = False
 
 
-def _set_subreaper(flag: int) -> bool:
-    try:
-        import ctypes
+_libc: Any = None
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        return bool(libc.prctl(_PR_SET_CHILD_SUBREAPER, flag, 0, 0, 0) == 0)
+
+def _set_subreaper(flag: int) -> bool:
+    global _libc
+    try:
+        if _libc is None:
+            import ctypes
+
+            _libc = ctypes.CDLL(None, use_errno=True)
+        return bool(_libc.prctl(_PR_SET_CHILD_SUBREAPER, flag, 0, 0, 0) == 0)
     except Exception:
         return False
 
