@@ -30,7 +30,8 @@ class FlowRunContext:
     task_runner: TaskRunner[Any]
     recorder: RunRecorder
     log_prints: bool = False
-    result_settings: dict[str, Any] = field(default_factory=dict)
+    #: per-flow-run memo of each task's caching/persistence plan
+    result_settings: dict[Any, Any] = field(default_factory=dict)
     #: per-task-key counters for dynamic keys (`add` run 0, 1, 2, ...)
     dynamic_keys: dict[str, int] = field(default_factory=dict)
 
@@ -66,6 +67,8 @@ class TaskRunContext:
     recorder: RunRecorder
     log_prints: bool = False
     flow_run_context: FlowRunContext | None = None
+    #: the caching/persistence plan, resolved once per run (headwater.caching.engine)
+    cache_plan: Any = None
 
     @classmethod
     def get(cls) -> TaskRunContext | None:

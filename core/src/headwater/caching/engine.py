@@ -158,11 +158,6 @@ def _resolve(task: Any, flow: Any, logger: Any) -> Plan:
     )
 
 
-def _flow_of(ctx: TaskRunContext) -> Any:
-    frc = ctx.flow_run_context
-    return frc.flow if frc is not None else None
-
-
 def compute_cache_key(call: Any, ctx: TaskRunContext, plan: Plan) -> str | None:
     """The run's cache key, or None (with one warning) if it cannot be computed."""
     policy = plan.policy
@@ -201,10 +196,28 @@ def compute_cache_key(call: Any, ctx: TaskRunContext, plan: Plan) -> str | None:
     return str(key)
 
 
+def plan_for(call: Any, ctx: TaskRunContext) -> Plan:
+    """The plan for this run: resolved once per task per flow run (settings are read
+    when the flow run first needs them), so the per-task cost is one dict lookup."""
+    plan: Plan | None = ctx.cache_plan
+    if plan is not None:
+        return plan
+    frc = ctx.flow_run_context
+    if frc is None:
+        plan = resolve_plan(ctx.task, None, call.logger)
+    else:
+        memo = frc.result_settings
+        plan = memo.get(ctx.task)
+        if plan is None:
+            plan = memo[ctx.task] = resolve_plan(ctx.task, frc.flow, call.logger)
+    ctx.cache_plan = plan
+    return plan
+
+
 def cached_state(call: Any, ctx: TaskRunContext) -> State | None:
     """A Cached state if a usable record exists for this run's cache key, else None."""
     task = ctx.task
-    plan = resolve_plan(task, _flow_of(ctx), call.logger)
+    plan = plan_for(call, ctx)
     if plan.policy is None:
         return None
     key = compute_cache_key(call, ctx, plan)
@@ -230,7 +243,7 @@ def cached_state(call: Any, ctx: TaskRunContext) -> State | None:
 def completed_state(call: Any, ctx: TaskRunContext, value: Any) -> State:
     """The Completed state for `value`, persisting it (and its cache record) if required."""
     task = ctx.task
-    plan = resolve_plan(task, _flow_of(ctx), call.logger)
+    plan = plan_for(call, ctx)
     if not plan.persist:
         return Completed(data=value)
     task_run = ctx.task_run
