@@ -24,6 +24,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from headwater.blocks.abstract import JobRun
+
 from headwater_shell import _tree
 from headwater_shell._reader import STDERR, Output, start_reader
 from headwater_shell._script import IS_WINDOWS, build_script, resolve_shell
@@ -35,7 +37,7 @@ INLINE_SCRIPT_LIMIT = 100_000
 _STREAM_NAMES = {1: "stdout", STDERR: "stderr"}
 
 
-class ShellProcess:
+class ShellProcess(JobRun[list[str]]):
     """A started script: wait for it, read what it wrote, or end it (and its children)."""
 
     def __init__(
@@ -50,6 +52,7 @@ class ShellProcess:
         mask: Masker,
         logger: logging.Logger | logging.LoggerAdapter[Any],
     ) -> None:
+        super().__init__()
         self._proc = proc
         self._output = output
         self._commands = list(commands)
@@ -89,9 +92,13 @@ class ShellProcess:
             loop = asyncio.get_running_loop()
             woken: asyncio.Future[None] = loop.create_future()
 
+            def resolve() -> None:
+                if not woken.done():
+                    woken.set_result(None)
+
             def wake() -> None:
                 with contextlib.suppress(RuntimeError):  # loop already closed
-                    loop.call_soon_threadsafe(lambda: woken.done() or woken.set_result(None))
+                    loop.call_soon_threadsafe(resolve)
 
             self._on_done(wake)
             try:
