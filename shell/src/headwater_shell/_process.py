@@ -243,7 +243,8 @@ def spawn(
     else:
         popen_kwargs.setdefault("start_new_session", True)
     _tree.before_spawn()
-    try:
+    proc: subprocess.Popen[bytes] | None = None
+    try:  # one block, so an exception landing anywhere after the start kills the tree
         proc = subprocess.Popen(
             argv,
             stdout=subprocess.PIPE,
@@ -252,25 +253,27 @@ def spawn(
             env=full_env,
             **popen_kwargs,
         )
+        _tree.register(proc)
+        on_line = _streamer(proc.pid, logger, stream_level, mask) if stream_output else None
+        output = Output(on_line)
+        handle = ShellProcess(
+            proc,
+            output,
+            commands,
+            posix=resolved.posix,
+            fail_fast=fail_fast,
+            return_all=return_all,
+            mask=mask,
+            logger=logger,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        start_reader(proc.stdout, proc.stderr, output, lambda: handle._finish(script))
     except BaseException:
+        if proc is not None:
+            _tree.kill_tree(proc)
         if script is not None:
             script.unlink(missing_ok=True)
         raise
-    _tree.register(proc)
-    on_line = _streamer(proc.pid, logger, stream_level, mask) if stream_output else None
-    output = Output(on_line)
-    handle = ShellProcess(
-        proc,
-        output,
-        commands,
-        posix=resolved.posix,
-        fail_fast=fail_fast,
-        return_all=return_all,
-        mask=mask,
-        logger=logger,
-    )
-    assert proc.stdout is not None and proc.stderr is not None
-    start_reader(proc.stdout, proc.stderr, output, lambda: handle._finish(script))
     return handle
 
 
