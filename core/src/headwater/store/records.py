@@ -1,15 +1,16 @@
 """The records a run produces: what the engine hands to a `RunRecorder`.
 
-These are plain slotted objects so that creating one costs about a microsecond
-and so that they pickle cheaply when a remote worker sends them back to the
-orchestrating process. `FlowRun` and `TaskRun` are also what state hooks
+These are plain slotted objects and tuples, so that creating one costs about a
+microsecond, they pickle cheaply when a remote worker sends them back to the
+orchestrating process, and the store can hand state changes and log lines to
+SQLite without converting them. `FlowRun` and `TaskRun` are also what state hooks
 receive as their `flow_run` / `task_run` argument.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(slots=True, eq=False)
@@ -44,8 +45,10 @@ class TaskRun:
     state: Any = None
 
 
-@dataclass(slots=True)
-class LogEntry:
+class LogEntry(NamedTuple):
+    """One log line of a run. A tuple in the column order of the `logs` table, so
+    the store's writer passes it to SQLite as it is."""
+
     run_id: str | None
     #: "flow" or "task"
     run_kind: str
@@ -57,8 +60,9 @@ class LogEntry:
     run_name: str = ""
 
 
-@dataclass(slots=True)
-class StateChange:
+class StateChange(NamedTuple):
+    """One state a run entered. A tuple in the column order of the `states` table."""
+
     run_id: str
     #: "flow" or "task"
     run_kind: str

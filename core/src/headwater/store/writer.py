@@ -216,9 +216,7 @@ def build_batch(
     for rec in batch:
         kind = type(rec)
         if kind is StateChange:
-            states.append(
-                (rec.run_id, rec.run_kind, rec.type, rec.name, rec.message, rec.timestamp)
-            )
+            states.append(rec)  # a tuple in the table's column order
             key = (rec.run_kind, rec.run_id)
             entry = runs.get(key)
             if entry is not None:
@@ -236,10 +234,7 @@ def build_batch(
             else:
                 runs[key] = [rec, updates.pop(key, None) or _Agg()]
         elif kind is LogEntry:
-            logs.append(
-                (rec.run_id, rec.run_kind, rec.level, str(rec.message), rec.timestamp,
-                 rec.logger, rec.run_name)
-            )  # fmt: skip
+            logs.append(rec)  # a tuple in the table's column order
         elif kind is Event:
             events.append(
                 (rec.id, rec.event, rec.occurred, dumps(rec.resource), dumps(rec.payload),
