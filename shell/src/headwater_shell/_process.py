@@ -37,6 +37,27 @@ INLINE_SCRIPT_LIMIT = 100_000
 _STREAM_NAMES = {1: "stdout", STDERR: "stderr"}
 
 
+class _Popen(subprocess.Popen):  # type: ignore[type-arg]
+    """Registers the child for killing the moment it exists, inside Popen itself.
+
+    A KeyboardInterrupt (or a timeout's async exception) can land while Popen
+    is still finishing, after the fork: Popen then raises and the caller never
+    gets the object, but the tree is already registered, so `spawn` (or the
+    exit handler) still kills it.
+    """
+
+    def _execute_child(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super()._execute_child(*args, **kwargs)  # type: ignore[misc]
+        finally:
+            if getattr(self, "pid", None):
+                _tree.register(self)
+                _started.last = self
+
+
+_started = threading.local()
+
+
 class ShellProcess(JobRun[list[str]]):
     """A started script: wait for it, read what it wrote, or end it (and its children)."""
 
@@ -244,8 +265,9 @@ def spawn(
         popen_kwargs.setdefault("start_new_session", True)
     _tree.before_spawn()
     proc: subprocess.Popen[bytes] | None = None
+    _started.last = None
     try:  # one block, so an exception landing anywhere after the start kills the tree
-        proc = subprocess.Popen(
+        proc = _Popen(
             argv,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -253,7 +275,6 @@ def spawn(
             env=full_env,
             **popen_kwargs,
         )
-        _tree.register(proc)
         on_line = _streamer(proc.pid, logger, stream_level, mask) if stream_output else None
         output = Output(on_line)
         handle = ShellProcess(
@@ -269,6 +290,7 @@ def spawn(
         assert proc.stdout is not None and proc.stderr is not None
         start_reader(proc.stdout, proc.stderr, output, lambda: handle._finish(script))
     except BaseException:
+        proc = proc or _started.last
         if proc is not None:
             _tree.kill_tree(proc)
         if script is not None:
