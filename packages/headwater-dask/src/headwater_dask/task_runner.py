@@ -1,0 +1,284 @@
+"""DaskTaskRunner: submitted task runs execute on a Dask cluster.
+
+Prefect's constructor and rules, kept: a temporary `LocalCluster` by default
+(closed when the flow run ends), an existing cluster by `address` or object,
+any cluster class by import path or class. What differs is underneath: each
+task run is shipped as compact bytes to a module-level function, the worker
+runs the whole engine and sends back its states, logs and result, and this
+process records them, so workers need no database, server or settings.
+
+Upstream futures are resolved here, in the orchestrator, before a dependent
+run is submitted (the submission is deferred until its upstreams finish, so
+`submit()` never blocks). A completed result therefore never lives only on a
+worker, and a worker that dies can only lose the runs it was running.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import importlib
+import importlib.util
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from headwater.task_runners.base import TaskRunner
+from headwater_dask.futures import HeadwaterDaskFuture, OutcomeCollector, lost_state
+from headwater_dask.worker import TaskPacker, run_packed
+
+if TYPE_CHECKING:
+    import distributed
+
+    from headwater.engine.task_call import TaskCall
+    from headwater.tasks import Task
+
+
+class DaskTaskRunner(TaskRunner[HeadwaterDaskFuture[Any]]):
+    """Runs submitted tasks on Dask (Prefect's `prefect_dask.DaskTaskRunner` API).
+
+    A temporary LocalCluster lets a worker that dies end its task run Crashed at
+    once (the scheduler's `allowed-failures` is 0 there); an existing cluster
+    keeps its own setting, so Dask may retry such a run on another worker first.
+    """
+
+    short_name = "dask"
+
+    def __init__(
+        self,
+        cluster: Any = None,
+        address: str | None = None,
+        cluster_class: str | type[Any] | None = None,
+        cluster_kwargs: dict[str, Any] | None = None,
+        adapt_kwargs: dict[str, Any] | None = None,
+        client_kwargs: dict[str, Any] | None = None,
+        performance_report_path: str | None = None,
+    ) -> None:
+        super().__init__()
+        if address:
+            if cluster or cluster_class or cluster_kwargs or adapt_kwargs:
+                raise ValueError(
+                    "Cannot specify `address` and `cluster`/`cluster_class`/`cluster_kwargs`/`adapt_kwargs`"
+                )
+        elif cluster is not None and (cluster_class or cluster_kwargs):
+            raise ValueError("Cannot specify `cluster` and `cluster_class`/`cluster_kwargs`")
+        client_kwargs = dict(client_kwargs or {})
+        cluster_kwargs = dict(cluster_kwargs or {})
+        for kwargs, what in ((client_kwargs, "client_kwargs"), (cluster_kwargs, "cluster_kwargs")):
+            if "asynchronous" in kwargs:
+                raise ValueError(f"`asynchronous` cannot be specified in {what}")
+        client_kwargs.setdefault("set_as_default", False)
+        self.cluster = cluster
+        self.address = address
+        self.cluster_class = cluster_class
+        self.cluster_kwargs = cluster_kwargs
+        self.adapt_kwargs = dict(adapt_kwargs or {})
+        self.client_kwargs = client_kwargs
+        self.performance_report_path = performance_report_path
+        self._client: distributed.Client | None = None
+        self._owned_cluster: Any = None
+        self._report: Any = None
+        self._collector: OutcomeCollector | None = None
+        self._packer = TaskPacker()
+        self._futures: list[cf.Future[Any]] = []
+
+    def duplicate(self) -> DaskTaskRunner:
+        return type(self)(
+            cluster=self.cluster,
+            address=self.address,
+            cluster_class=self.cluster_class,
+            cluster_kwargs=self.cluster_kwargs or None,
+            adapt_kwargs=self.adapt_kwargs or None,
+            client_kwargs=self.client_kwargs,
+            performance_report_path=self.performance_report_path,
+        )
+
+    @property
+    def client(self) -> distributed.Client:
+        """The `distributed.Client` of a started runner."""
+        if self._client is None:
+            raise RuntimeError("The task runner must be started before using its client.")
+        return self._client
+
+    # --- lifetime -----------------------------------------------------------------
+    def __enter__(self) -> DaskTaskRunner:
+        super().__enter__()
+        try:
+            self._connect()
+        except BaseException:
+            self._close()
+            self._started = False
+            raise
+        self._collector = OutcomeCollector(self.client)
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        try:
+            cf.wait(self._futures)
+        finally:
+            self._futures = []
+            self._close()
+            super().__exit__(*exc_info)
+
+    def _connect(self) -> None:
+        import distributed
+
+        if self.address:
+            self.logger.info(f"Connecting to an existing Dask cluster at {self.address}")
+            try:
+                self._client = distributed.Client(self.address, **self.client_kwargs)
+            except (OSError, TimeoutError) as exc:
+                raise ConnectionError(
+                    f"DaskTaskRunner could not connect to the Dask scheduler at {self.address!r}: {exc}"
+                ) from exc
+        elif self.cluster is not None:
+            self._client = distributed.Client(self.cluster, **self.client_kwargs)
+        else:
+            cluster_class = _import_cluster_class(self.cluster_class)
+            kwargs = dict(self.cluster_kwargs)
+            if cluster_class is distributed.LocalCluster:
+                if importlib.util.find_spec("bokeh") is None:
+                    kwargs.setdefault("dashboard_address", None)
+            self.logger.info(f"Creating a new Dask cluster with {_qualname(cluster_class)}")
+            import dask
+
+            with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+                self._owned_cluster = cluster_class(**kwargs)
+            if self.adapt_kwargs:
+                self._owned_cluster.adapt(**self.adapt_kwargs)
+            self._client = distributed.Client(self._owned_cluster, **self.client_kwargs)
+        if importlib.util.find_spec("bokeh") is not None:  # no bokeh, no dashboard
+            self.logger.info(f"The Dask dashboard is available at {self._client.dashboard_link}")
+        if self.performance_report_path:
+            self._report = distributed.performance_report(filename=self.performance_report_path)
+            with self._client.as_current():
+                self._report.__enter__()
+
+    def _close(self) -> None:
+        collector, self._collector = self._collector, None
+        if collector is not None:
+            collector.stop()
+        client, self._client = self._client, None
+        if self._report is not None and client is not None:
+            try:
+                with client.as_current():
+                    self._report.__exit__(None, None, None)
+            finally:
+                self._report = None
+        if client is not None:
+            client.close()
+        cluster, self._owned_cluster = self._owned_cluster, None
+        if cluster is not None:
+            cluster.close()
+
+    def cancel_all(self) -> None:
+        """Cancel every run still on the cluster; they end Cancelled."""
+        if self._collector is not None:
+            self._collector.cancel_all()
+
+    # --- submitting -----------------------------------------------------------------
+    def submit(
+        self,
+        task: Task[Any, Any],
+        parameters: dict[str, Any],
+        wait_for: Iterable[Any] | None = None,
+        dependencies: dict[str, set[Any]] | None = None,
+    ) -> HeadwaterDaskFuture[Any]:
+        call = self.prepare(task, parameters, wait_for, dependencies)
+        future: cf.Future[Any] = cf.Future()
+        self._futures.append(future)
+        upstream = _upstream_futures(call) if call.task_run.task_inputs else []
+        if upstream:
+            _when_all_done(upstream, lambda: self._dispatch(call, future))
+        else:
+            self._dispatch(call, future)
+        return HeadwaterDaskFuture(call.task_run, future)
+
+    def _dispatch(self, call: TaskCall, future: cf.Future[Any]) -> None:
+        """Resolve inputs (all final by now), pack, and hand the run to Dask."""
+        from headwater.engine.remote import prepare_remote
+        from headwater.states import State
+
+        try:
+            remote = prepare_remote(call)
+            if isinstance(remote, State):
+                future.set_result(remote)
+                return
+            try:
+                packed = self._packer.pack(remote)
+            except Exception as exc:
+                future.set_result(_unsendable(call, exc))
+                return
+            collector, client = self._collector, self._client
+            if collector is None or client is None:
+                raise RuntimeError("the Dask task runner was closed before this run could start")
+            key = f"{call.task_run.name}-{call.task_run.id}"
+            dask_future = client.submit(run_packed, *packed, key=key, pure=False)
+            collector.track(dask_future, call, future)
+        except BaseException as exc:
+            future.set_result(lost_state(call, exc))
+
+    def __repr__(self) -> str:
+        where = f"address={self.address!r}" if self.address else f"cluster_class={self.cluster_class!r}"
+        return f"DaskTaskRunner({where})"
+
+
+def _upstream_futures(call: TaskCall) -> list[Any]:
+    from headwater.engine.inputs import _walk_futures
+
+    found: list[Any] = []
+    _walk_futures(call.parameters, found, 0)
+    if call.wait_for:
+        _walk_futures(list(call.wait_for), found, 0)
+    return list({id(f): f for f in found}.values())
+
+
+def _when_all_done(futures: list[Any], then: Any) -> None:
+    """Call `then()` once, in whichever thread finishes the last of `futures`."""
+    remaining = [len(futures)]
+    lock = threading.Lock()
+
+    def one_done(_: Any) -> None:
+        with lock:
+            remaining[0] -= 1
+            last = remaining[0] == 0
+        if last:
+            then()
+
+    for fut in futures:
+        try:
+            fut.add_done_callback(one_done)
+        except NotImplementedError:  # a future type without callbacks: wait in a thread
+            threading.Thread(target=lambda f=fut: (f.wait(), one_done(f)), daemon=True).start()
+
+
+def _import_cluster_class(cluster_class: str | type[Any] | None) -> type[Any]:
+    if cluster_class is None:
+        import distributed
+
+        return distributed.LocalCluster  # type: ignore[no-any-return]
+    if not isinstance(cluster_class, str):
+        return cluster_class
+    module_name, _, attr = cluster_class.rpartition(".")
+    try:
+        if not module_name:
+            raise ImportError("expected a dotted path such as 'distributed.LocalCluster'")
+        return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
+    except (ImportError, AttributeError) as exc:
+        raise ImportError(f"DaskTaskRunner could not import cluster_class {cluster_class!r}: {exc}") from exc
+
+
+def _qualname(cls: type[Any]) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _unsendable(call: TaskCall, exc: Exception) -> Any:
+    from headwater.states import Failed
+
+    message = (
+        f"Task run {call.task_run.name!r} could not be sent to Dask: its task or arguments "
+        f"can't be serialized ({type(exc).__name__}: {exc})."
+    )
+    state = Failed(message=message, data=TypeError(message))
+    call.logger.error(message)
+    call._finish(state)
+    return state
