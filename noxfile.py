@@ -172,7 +172,7 @@ def docs(session: nox.Session) -> None:
 @nox.session(reuse_venv=True)
 def bench(session: nox.Session) -> None:
     """Benchmarks beside their plain-Python floors; prints a table, writes bench/results/."""
-    session.install("core")
+    session.install("./core")
     session.run("python", "bench/run.py", *session.posargs)
 
 

@@ -135,6 +135,16 @@ class Task(Generic[P, R]):
         self.viz_return_value = viz_return_value
         self.asset_deps = asset_deps
         self.task_key = _task_key(fn)
+        #: whether any option asks for caching or persisted results; when not (and the
+        #: flow doesn't either), runs skip the caching machinery entirely
+        self.uses_results = (
+            cache_key_fn is not None
+            or (cache_policy is not NotSet and cache_policy is not None)
+            or bool(persist_result)
+            or result_storage is not None
+            or result_serializer is not None
+            or result_storage_key is not None
+        )
         self.__doc__ = getattr(fn, "__doc__", None)
         self.__name__ = getattr(fn, "__name__", self.name)
         self.__qualname__ = getattr(fn, "__qualname__", self.name)

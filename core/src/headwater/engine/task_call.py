@@ -33,6 +33,7 @@ from headwater.options import retry_delay
 from headwater.states import (
     AwaitingRetry,
     Cancelled,
+    Completed,
     Crashed,
     Failed,
     Pending,
@@ -378,14 +379,37 @@ class TaskCall:
 
     # --- caching and results (extended by headwater.caching) ----------------------
     def _cached_state(self, ctx: TaskRunContext) -> State | None:
+        if not self.task.uses_results and not _flow_uses_results(ctx):
+            return None
         from headwater.caching.engine import cached_state
 
         return cached_state(self, ctx)
 
     def _completed(self, ctx: TaskRunContext, value: Any) -> State:
+        if not self.task.uses_results and not _flow_uses_results(ctx):
+            return Completed(data=value)
         from headwater.caching.engine import completed_state
 
         return completed_state(self, ctx, value)
+
+
+def _flow_uses_results(ctx: TaskRunContext) -> bool:
+    """Whether the flow (or the persist-by-default setting) asks for persisted results;
+    decided once per flow run."""
+    frc = ctx.flow_run_context
+    if frc is None:
+        return settings.get_bool("results_persist_by_default", False)
+    memo = frc.result_settings
+    found = memo.get("uses_results")
+    if found is None:
+        flow = frc.flow
+        found = memo["uses_results"] = bool(
+            flow.persist_result
+            or flow.result_storage is not None
+            or flow.result_serializer is not None
+            or settings.get_bool("results_persist_by_default", False)
+        )
+    return found  # type: ignore[no-any-return]
 
 
 def _render_run_name(task: Task[Any, Any], params: dict[str, Any]) -> str:
