@@ -274,32 +274,40 @@ def build_batch(
     return [(sql, rows) for sql, rows in work if rows], markers
 
 
-#: rows per multi-row INSERT statement (SQLite allows 32,766 bound values per statement)
-ROWS_PER_STATEMENT = 400
-_multi_row_sql: dict[tuple[str, int], str] = {}
+#: rows per multi-row INSERT statement; one fixed size, so each table has exactly one
+#: such statement in SQLite's statement cache (a size per remainder would fill it
+#: with large prepared statements)
+ROWS_PER_STATEMENT = 64
+_multi_row_sql: dict[str, tuple[str, str]] = {}
 
 
 def execute_rows(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
-    """Run `sql` for each row, as few multi-row INSERT statements where possible.
+    """Run `sql` for each row: full chunks as one multi-row INSERT, the rest one by one.
 
     `executemany` releases and re-takes the GIL around every row, and each
-    hand-over stalls the engine's thread for a context switch; one statement
-    per few hundred rows keeps this thread out of the engine's way.
+    hand-over can stall the engine's thread for a context switch; a statement
+    per 64 rows keeps this thread out of the engine's way.
     """
-    head, sep, tail = sql.partition("VALUES (")
-    if not sep or not head.lstrip().upper().startswith("INSERT") or len(rows) < 2:
+    n = ROWS_PER_STATEMENT
+    full = len(rows) - len(rows) % n
+    if full:
+        multi = _multi_row_sql.get(sql)
+        if multi is None:
+            head, sep, tail = sql.partition("VALUES (")
+            if sep and head.lstrip().upper().startswith("INSERT"):
+                group_end = tail.index(")")
+                group = "(" + tail[:group_end] + ")"
+                multi = (f"{head}VALUES {','.join([group] * n)}{tail[group_end + 1 :]}", "")
+            else:
+                multi = ("", "")
+            _multi_row_sql[sql] = multi
+        statement = multi[0]
+        if statement:
+            for start in range(0, full, n):
+                conn.execute(statement, [v for row in rows[start : start + n] for v in row])
+            rows = rows[full:]
+    if rows:
         conn.executemany(sql, rows)
-        return
-    group_end = tail.index(")")
-    group = "(" + tail[:group_end] + ")"
-    rest = tail[group_end + 1 :]
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        chunk = rows[start : start + ROWS_PER_STATEMENT]
-        key = (sql, len(chunk))
-        statement = _multi_row_sql.get(key)
-        if statement is None:
-            statement = _multi_row_sql[key] = f"{head}VALUES {','.join([group] * len(chunk))}{rest}"
-        conn.execute(statement, [value for row in chunk for value in row])
 
 
 class Writer:
