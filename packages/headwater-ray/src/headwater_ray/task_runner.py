@@ -77,11 +77,13 @@ class RayTaskRunner(TaskRunner[HeadwaterRayFuture[Any]]):
     def _init_ray(self, ray: Any) -> None:
         where = self.address if self.address not in (None, "auto") else "a local Ray instance"
         self.logger.info(f"Starting {where}" if self.address is None else f"Connecting to Ray at {where}")
+        if self.address not in (None, "auto", "local"):
+            _check_reachable(self.address)
         try:
             ray.init(self.address, **self.init_kwargs)
         except (ConnectionError, TimeoutError, OSError) as exc:
             raise ConnectionError(f"RayTaskRunner could not connect to Ray at {self.address!r}: {exc}") from exc
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # Ray's core worker exits when GCS can't be found
             if self.address is None:
                 raise
             raise ConnectionError(f"RayTaskRunner could not connect to Ray at {self.address!r}: {exc}") from exc
@@ -158,6 +160,19 @@ class RayTaskRunner(TaskRunner[HeadwaterRayFuture[Any]]):
 
     def __repr__(self) -> str:
         return f"RayTaskRunner(address={self.address!r})"
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail fast, naming the address: Ray itself retries an unreachable GCS for minutes."""
+    import socket
+
+    host, _, port = address.split("://", 1)[-1].rpartition(":")
+    if not host or not port.isdigit():
+        return  # not host:port; let Ray judge it
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise ConnectionError(f"RayTaskRunner could not connect to Ray at {address!r}: {exc}") from exc
 
 
 def _upstream_futures(call: TaskCall) -> list[Any]:
