@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import cloudpickle
-
 from headwater import task
 
 cloudpickle.register_pickle_by_value(sys.modules[__name__])

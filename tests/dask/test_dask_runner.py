@@ -12,7 +12,6 @@ import dask_tasks as t
 import distributed
 import pytest
 from conftest import CLUSTER_KWARGS
-
 from headwater import flow
 from headwater.futures import wait
 from headwater.plugins import get_task_runner_class
@@ -163,7 +162,9 @@ def test_a_killed_worker_crashes_its_task_only(tmp_path: Path) -> None:
     assert t.executions(directory, "die") == 1
     assert [t.executions(directory, f"done-{i}") for i in range(4)] == [1, 1, 1, 1]
     run = flow_runs(name)[0]
-    crashed = [r for r in get_store().read_task_runs(flow_run_id=run["id"]) if r["state_type"] == "CRASHED"]
+    crashed = [
+        r for r in get_store().read_task_runs(flow_run_id=run["id"]) if r["state_type"] == "CRASHED"
+    ]
     assert len(crashed) == 1 and crashed[0]["name"].startswith("die_mid_task")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from headwater.testing import TaskRunnerConformance
 from headwater_ray import RayTaskRunner
 

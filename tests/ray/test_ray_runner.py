@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import ray_tasks as t
-
 from headwater import flow
 from headwater.futures import wait
 from headwater.plugins import get_task_runner_class
@@ -121,9 +120,14 @@ def test_unreachable_address_is_named_and_recorded(tmp_path: Path) -> None:
         "def nowhere():\n    pass\n"
         "nowhere()\n"
     )
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode != 0
-    assert "ConnectionError: RayTaskRunner could not connect to Ray at 'ray://127.0.0.1:9'" in proc.stderr
+    assert (
+        "ConnectionError: RayTaskRunner could not connect to Ray at 'ray://127.0.0.1:9'"
+        in proc.stderr
+    )
     get_store().flush()
     from headwater.store import reset_store
 

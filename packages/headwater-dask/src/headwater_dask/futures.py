@@ -22,7 +22,6 @@ from headwater.futures import HeadwaterConcurrentFuture
 
 if TYPE_CHECKING:
     import distributed
-
     from headwater.engine.task_call import TaskCall
     from headwater.states import State
     from headwater.store.records import TaskRun
@@ -92,7 +91,7 @@ class OutcomeCollector:
         for entry in entries:
             (finished if entry[0].status == "finished" else lost).append(entry)
         outcomes = self._gather([e[0] for e in finished])
-        for (dask_future, call, future), outcome in zip(finished, outcomes):
+        for (dask_future, call, future), outcome in zip(finished, outcomes, strict=True):
             _complete(future, call, outcome)
             dask_future.release()
         for dask_future, call, future in lost:
@@ -127,7 +126,6 @@ def _exception_of(dask_future: Any) -> BaseException:
 def _complete(future: cf.Future[Any], call: TaskCall, outcome: Any) -> None:
     """Settle one headwater future from a worker's outcome bytes or the error instead."""
     import cloudpickle
-
     from headwater.engine.remote import finish_remote
 
     try:

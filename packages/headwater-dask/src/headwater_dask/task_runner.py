@@ -23,12 +23,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from headwater.task_runners.base import TaskRunner
+
 from headwater_dask.futures import HeadwaterDaskFuture, OutcomeCollector, lost_state
 from headwater_dask.worker import TaskPacker, run_packed
 
 if TYPE_CHECKING:
     import distributed
-
     from headwater.engine.task_call import TaskCall
     from headwater.tasks import Task
 
@@ -135,9 +135,9 @@ class DaskTaskRunner(TaskRunner[HeadwaterDaskFuture[Any]]):
         else:
             cluster_class = _import_cluster_class(self.cluster_class)
             kwargs = dict(self.cluster_kwargs)
-            if cluster_class is distributed.LocalCluster:
-                if importlib.util.find_spec("bokeh") is None:
-                    kwargs.setdefault("dashboard_address", None)
+            no_bokeh = importlib.util.find_spec("bokeh") is None
+            if cluster_class is distributed.LocalCluster and no_bokeh:
+                kwargs.setdefault("dashboard_address", None)
             self.logger.info(f"Creating a new Dask cluster with {_qualname(cluster_class)}")
             import dask
 
@@ -218,7 +218,9 @@ class DaskTaskRunner(TaskRunner[HeadwaterDaskFuture[Any]]):
             future.set_result(lost_state(call, exc))
 
     def __repr__(self) -> str:
-        where = f"address={self.address!r}" if self.address else f"cluster_class={self.cluster_class!r}"
+        where = (
+            f"address={self.address!r}" if self.address else f"cluster_class={self.cluster_class!r}"
+        )
         return f"DaskTaskRunner({where})"
 
 
@@ -264,7 +266,9 @@ def _import_cluster_class(cluster_class: str | type[Any] | None) -> type[Any]:
             raise ImportError("expected a dotted path such as 'distributed.LocalCluster'")
         return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
     except (ImportError, AttributeError) as exc:
-        raise ImportError(f"DaskTaskRunner could not import cluster_class {cluster_class!r}: {exc}") from exc
+        raise ImportError(
+            f"DaskTaskRunner could not import cluster_class {cluster_class!r}: {exc}"
+        ) from exc
 
 
 def _qualname(cls: type[Any]) -> str:

@@ -14,15 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-_options: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar(
-    "headwater_ray_remote_options", default={}
+_options: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "headwater_ray_remote_options", default=None
 )
 
 
 @contextmanager
 def remote_options(**new_remote_options: Any) -> Iterator[dict[str, Any]]:
     """Apply Ray options (`num_cpus`, `num_gpus`, `memory`, `resources`, ...) to submissions."""
-    merged = {**_options.get(), **new_remote_options}
+    merged = {**(_options.get() or {}), **new_remote_options}
     token = _options.set(merged)
     try:
         yield merged
@@ -32,7 +32,7 @@ def remote_options(**new_remote_options: Any) -> Iterator[dict[str, Any]]:
 
 def current_remote_options() -> dict[str, Any]:
     """The options in effect here (empty outside any `remote_options` block)."""
-    return _options.get()
+    return _options.get() or {}
 
 
 class RemoteOptionsContext:
@@ -43,4 +43,4 @@ class RemoteOptionsContext:
 
     @classmethod
     def get(cls) -> RemoteOptionsContext:
-        return cls(dict(_options.get()))
+        return cls(dict(_options.get() or {}))

@@ -61,7 +61,9 @@ class OutcomeCollector:
         self._done: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._inflight: dict[int, Any] = {}
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._loop, daemon=True, name="headwater-ray-collector")
+        self._thread = threading.Thread(
+            target=self._loop, daemon=True, name="headwater-ray-collector"
+        )
         self._thread.start()
 
     def track(self, ref: Any, call: TaskCall, future: cf.Future[Any]) -> None:
@@ -102,7 +104,6 @@ class OutcomeCollector:
 
 def _complete(future: cf.Future[Any], call: TaskCall, outcome: Any) -> None:
     import cloudpickle
-
     from headwater.engine.remote import finish_remote
 
     try:
@@ -128,7 +129,9 @@ def lost_state(call: TaskCall, exc: BaseException) -> State:
         call._finish(state)
         return state
     if kind in _LOST or isinstance(exc, RayWorkerDiedError):
-        died = RayWorkerDiedError(f"Task run {name!r} was lost: the Ray worker running it died ({kind}: {exc})")
+        died = RayWorkerDiedError(
+            f"Task run {name!r} was lost: the Ray worker running it died ({kind}: {exc})"
+        )
         return crash_task_run(call.task_run, died, call.recorder)
     shown = cause if isinstance(cause, BaseException) else exc
     message = (

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from headwater.task_runners.base import TaskRunner
+
 from headwater_ray.context import current_remote_options
 from headwater_ray.futures import HeadwaterRayFuture, OutcomeCollector, lost_state
 from headwater_ray.worker import TaskPacker, run_packed
@@ -40,7 +41,9 @@ class RayTaskRunner(TaskRunner[HeadwaterRayFuture[Any]]):
 
     short_name = "ray"
 
-    def __init__(self, address: str | None = None, init_kwargs: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, address: str | None = None, init_kwargs: dict[str, Any] | None = None
+    ) -> None:
         super().__init__()
         self.address = address
         self.init_kwargs = dict(init_kwargs or {})
@@ -76,17 +79,23 @@ class RayTaskRunner(TaskRunner[HeadwaterRayFuture[Any]]):
 
     def _init_ray(self, ray: Any) -> None:
         where = self.address if self.address not in (None, "auto") else "a local Ray instance"
-        self.logger.info(f"Starting {where}" if self.address is None else f"Connecting to Ray at {where}")
+        self.logger.info(
+            f"Starting {where}" if self.address is None else f"Connecting to Ray at {where}"
+        )
         if self.address not in (None, "auto", "local"):
             _check_reachable(self.address)
         try:
             ray.init(self.address, **self.init_kwargs)
         except (ConnectionError, TimeoutError, OSError) as exc:
-            raise ConnectionError(f"RayTaskRunner could not connect to Ray at {self.address!r}: {exc}") from exc
+            raise ConnectionError(
+                f"RayTaskRunner could not connect to Ray at {self.address!r}: {exc}"
+            ) from exc
         except (Exception, SystemExit) as exc:  # Ray's core worker exits when GCS can't be found
             if self.address is None:
                 raise
-            raise ConnectionError(f"RayTaskRunner could not connect to Ray at {self.address!r}: {exc}") from exc
+            raise ConnectionError(
+                f"RayTaskRunner could not connect to Ray at {self.address!r}: {exc}"
+            ) from exc
         self._started_ray = True
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -131,7 +140,11 @@ class RayTaskRunner(TaskRunner[HeadwaterRayFuture[Any]]):
         return wrapped
 
     def _dispatch(
-        self, call: TaskCall, future: cf.Future[Any], options: dict[str, Any], wrapped: HeadwaterRayFuture[Any]
+        self,
+        call: TaskCall,
+        future: cf.Future[Any],
+        options: dict[str, Any],
+        wrapped: HeadwaterRayFuture[Any],
     ) -> None:
         """Resolve inputs (all final by now), pack, and hand the run to Ray."""
         from headwater.engine.remote import prepare_remote
@@ -172,7 +185,9 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
     try:
         socket.create_connection((host, int(port)), timeout=timeout).close()
     except OSError as exc:
-        raise ConnectionError(f"RayTaskRunner could not connect to Ray at {address!r}: {exc}") from exc
+        raise ConnectionError(
+            f"RayTaskRunner could not connect to Ray at {address!r}: {exc}"
+        ) from exc
 
 
 def _upstream_futures(call: TaskCall) -> list[Any]:

@@ -54,7 +54,6 @@ def run_packed(digest: bytes, task_bytes: bytes, call_bytes: bytes) -> bytes:
     and the orchestrator records that as the task run's failure.
     """
     import cloudpickle
-
     from headwater.engine.remote import dumps_outcome, run_remote
 
     task = _TASKS.get(digest)
