@@ -208,9 +208,6 @@ print("totals", scaled_total())
 """
 
 
-@pytest.mark.xfail(
-    reason="engine bug: futures inside the list .map() returns are not resolved", strict=False
-)
 def test_map_result_passed_downstream(run_script):
     """Prefect resolves the futures in a PrefectFutureList passed to another task."""
     assert "totals (60, 60)" in run_script(MAP_DOWNSTREAM).stdout

@@ -20,6 +20,7 @@ from headwater.engine.run_names import generate_run_name, generate_task_run_suff
 from headwater.engine.timeouts import await_with_timeout, call_with_timeout
 from headwater.exceptions import FlowRunTimeoutError
 from headwater.futures import HeadwaterFuture, resolve_futures_to_results
+from headwater.logging.console import flush_console
 from headwater.states import (
     AwaitingRetry,
     Cancelled,
@@ -335,6 +336,7 @@ class FlowCall:
             }.get(state.type, [])
         if hooks:
             run_hooks(hooks, flow, self.flow_run, state, self.logger)
+        flush_console()
         return state
 
 

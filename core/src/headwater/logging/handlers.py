@@ -139,7 +139,9 @@ def configure_logging() -> None:
         root.setLevel(level)
         root.propagate = False
         if settings.get_bool("logging_to_console", True):
-            console = logging.StreamHandler(sys.stderr)
+            from headwater.logging.console import BufferedConsoleHandler
+
+            console = BufferedConsoleHandler(sys.stderr)
             console.setFormatter(RunFormatter())
             console.addFilter(_not_captured)
             console.set_name("headwater-console")
