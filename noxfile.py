@@ -15,6 +15,7 @@ and adds the end-to-end and documentation tests.
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,14 @@ RUFF = "ruff==0.17.6"
 MYPY = "mypy==2.4.1"
 MKDOCS = ("mkdocs>=1.6,<2",)
 PYTEST = ("pytest>=8", "pytest-timeout>=2.3")
+# requires-python's floor; the oldest interpreter CI tests core on. pyenv's shims
+# only answer for the active version, so look for the interpreter itself too.
+OLDEST_PYTHON = next(
+    (str(p) for p in sorted(Path.home().glob(".pyenv/versions/3.10*/bin/python3.10"))),
+    shutil.which("python3.10") or "3.10",
+)
+# Never let uv fetch an interpreter from the network.
+os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 # Per-test ceiling, so a hung subprocess fails the run instead of eating CI's budget.
 PYTEST_TIMEOUT = "600"
 
@@ -119,6 +128,14 @@ def tests(session: nox.Session, package: str) -> None:
     _pytest(session, pkg.tests)
 
 
+@nox.session(python=OLDEST_PYTHON, reuse_venv=True)
+def oldest(session: nox.Session) -> None:
+    """Core's tests on the oldest Python headwater supports (3.10)."""
+    _install_packages(session, ["core"])
+    session.install(*PYTEST)
+    _pytest(session, PACKAGES["core"].tests)
+
+
 @nox.session(name="all", reuse_venv=True)
 def all_(session: nox.Session) -> None:
     """Everything installed together: every package's tests, then e2e and docs tests."""
@@ -191,5 +208,6 @@ def ci(session: nox.Session) -> None:
     session.notify("types")
     for name in PACKAGES:
         session.notify(f"tests({name})")
+    session.notify("oldest")
     session.notify("all")
     session.notify("docs")
