@@ -50,7 +50,7 @@ def takes(value: Any) -> str:
     return type(value).__name__
 
 
-@task(cache_key_fn=lambda ctx, params: f"dask-cache-{params['x']}")
+@task(cache_key_fn=lambda ctx, params: f"dask-cache-{params['directory']}-{params['x']}")
 def cached_square(directory: str, x: int) -> int:
     mark(directory, f"square-{x}")
     return x * x
