@@ -149,6 +149,10 @@ class DaskTaskRunner(TaskRunner[HeadwaterDaskFuture[Any]]):
         if importlib.util.find_spec("bokeh") is not None:  # no bokeh, no dashboard
             self.logger.info(f"The Dask dashboard is available at {self._client.dashboard_link}")
         if self.performance_report_path:
+            if importlib.util.find_spec("bokeh") is None:
+                raise ImportError(
+                    "DaskTaskRunner(performance_report_path=...) needs bokeh: pip install bokeh"
+                )
             self._report = distributed.performance_report(filename=self.performance_report_path)
             with self._client.as_current():
                 self._report.__enter__()
