@@ -10,18 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
 
 import distributed
 import pytest
-
-CLUSTER_KWARGS: dict[str, Any] = {
-    "n_workers": 2,
-    "threads_per_worker": 1,
-    "processes": True,
-    "host": "127.0.0.1",
-    "dashboard_address": None,
-}
+from dask_tasks import CLUSTER_KWARGS
 
 
 @pytest.fixture(scope="session", autouse=True)

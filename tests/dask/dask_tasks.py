@@ -59,3 +59,13 @@ def cached_square(directory: str, x: int) -> int:
 @task
 def inc(x: int) -> int:
     return x + 1
+
+
+#: the LocalCluster every test uses: 2 worker processes on loopback, no dashboard
+CLUSTER_KWARGS: dict[str, Any] = {
+    "n_workers": 2,
+    "threads_per_worker": 1,
+    "processes": True,
+    "host": "127.0.0.1",
+    "dashboard_address": None,
+}

@@ -11,7 +11,7 @@ from typing import Any
 import dask_tasks as t
 import distributed
 import pytest
-from conftest import CLUSTER_KWARGS
+from dask_tasks import CLUSTER_KWARGS
 from headwater import flow
 from headwater.futures import wait
 from headwater.plugins import get_task_runner_class

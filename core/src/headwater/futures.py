@@ -191,30 +191,27 @@ def as_completed(
     futures: Iterable[HeadwaterFuture[Any]], timeout: float | None = None
 ) -> Iterator[HeadwaterFuture[Any]]:
     """Yield futures as they finish; TimeoutError if some are unfinished at `timeout`."""
+    import queue
+
     pending = list(dict.fromkeys(futures))
     total = len(pending)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    finished = threading.Event()
+    finished: queue.SimpleQueue[HeadwaterFuture[Any]] = queue.SimpleQueue()
     for fut in pending:
-        fut.add_done_callback(lambda _f: finished.set())
-    while pending:
-        still = []
-        for fut in pending:
-            if fut.done():
-                yield fut
-            else:
-                still.append(fut)
-        pending = still
-        if not pending:
-            return
+        fut.add_done_callback(finished.put)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    yielded: set[int] = set()
+    while len(yielded) < total:
         remaining = None if deadline is None else deadline - time.monotonic()
-        if remaining is not None and remaining <= 0:
-            raise TimeoutError(f"{len(pending)} (of {total}) futures unfinished")
-        finished.clear()
-        # re-check after clearing so a completion between the scan and clear() is not lost
-        if any(f.done() for f in pending):
-            continue
-        finished.wait(remaining if remaining is None else min(remaining, 1.0))
+        try:
+            if remaining is not None and remaining <= 0:
+                raise queue.Empty
+            fut = finished.get(timeout=remaining)
+        except queue.Empty:
+            raise TimeoutError(f"{total - len(yielded)} (of {total}) futures unfinished") from None
+        if id(fut) not in yielded:
+            yielded.add(id(fut))
+            fut._final(block=True)
+            yield fut
 
 
 def _visit(expr: Any, fn: Callable[[Any], Any], depth: int = 0) -> Any:

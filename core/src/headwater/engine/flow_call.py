@@ -195,7 +195,7 @@ class FlowCall:
                     _flow_run.reset(token)
         except BaseException as exc:
             self._finish(
-                Crashed(message=f"Execution was interrupted: {type(exc).__name__}", data=exc)
+                Crashed(message=f"Execution was interrupted: {type(exc).__name__}: {exc}", data=exc)
             )
             raise
         return state
@@ -258,7 +258,7 @@ class FlowCall:
             raise
         except BaseException as exc:
             self._finish(
-                Crashed(message=f"Execution was interrupted: {type(exc).__name__}", data=exc)
+                Crashed(message=f"Execution was interrupted: {type(exc).__name__}: {exc}", data=exc)
             )
             raise
 

@@ -39,6 +39,22 @@ def _walk_futures(value: Any, found: list[HeadwaterFuture[Any]], depth: int) -> 
         _walk_futures(value.value, found, depth + 1)
 
 
+def upstream_futures(
+    parameters: dict[str, Any], wait_for: Iterable[Any] | None = None
+) -> list[HeadwaterFuture[Any]]:
+    """Every future among the parameters (nested too) and in `wait_for`: a run's upstreams.
+
+    Remote runners use this to hold a submission back until its upstreams finish.
+    """
+    found: list[HeadwaterFuture[Any]] = []
+    for value in parameters.values():
+        if not isinstance(value, _ATOMS):
+            _walk_futures(value, found, 0)
+    if wait_for:
+        _walk_futures(list(wait_for), found, 0)
+    return found
+
+
 def upstream_inputs(
     parameters: dict[str, Any], wait_for: Iterable[Any] | None
 ) -> dict[str, list[str]]:

@@ -356,7 +356,9 @@ class TaskCall:
     def _crash(self, exc: BaseException) -> None:
         if self.task_run.state is not None and self.task_run.state.is_final():
             return
-        self._finish(Crashed(message=f"Execution was interrupted: {type(exc).__name__}", data=exc))
+        self._finish(
+            Crashed(message=f"Execution was interrupted: {type(exc).__name__}: {exc}", data=exc)
+        )
 
     def _should_retry(self, exc: BaseException) -> bool:
         condition = self.task.retry_condition_fn

@@ -229,12 +229,9 @@ class DaskTaskRunner(TaskRunner[HeadwaterDaskFuture[Any]]):
 
 
 def _upstream_futures(call: TaskCall) -> list[Any]:
-    from headwater.engine.inputs import _walk_futures
+    from headwater.engine.inputs import upstream_futures
 
-    found: list[Any] = []
-    _walk_futures(call.parameters, found, 0)
-    if call.wait_for:
-        _walk_futures(list(call.wait_for), found, 0)
+    found = upstream_futures(call.parameters, call.wait_for)
     return list({id(f): f for f in found}.values())
 
 

@@ -58,20 +58,10 @@ def run_packed(digest: bytes, task_bytes: bytes, call_bytes: bytes) -> bytes:
 
     task = _TASKS.get(digest)
     if task is None:
-        task = _restore_sentinels(cloudpickle.loads(task_bytes))
+        task = cloudpickle.loads(task_bytes)
         if len(_TASKS) >= _MAX_CACHED_TASKS:
             _TASKS.clear()
         _TASKS[digest] = task
     remote = cloudpickle.loads(call_bytes)
     remote.task = task
     return dumps_outcome(run_remote(remote))
-
-
-def _restore_sentinels(task: Any) -> Any:
-    """Core's `headwater.tasks.NotSet` is a bare `object()`, which pickling copies; put the
-    real one back so "no cache_policy given" still reads as such on this worker."""
-    from headwater import tasks
-
-    if type(getattr(task, "cache_policy", None)) is object:
-        task.cache_policy = tasks.NotSet
-    return task
