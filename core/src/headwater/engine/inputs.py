@@ -42,9 +42,8 @@ def _walk_futures(value: Any, found: list[HeadwaterFuture[Any]], depth: int) -> 
 def upstream_futures(
     parameters: dict[str, Any], wait_for: Iterable[Any] | None = None
 ) -> list[HeadwaterFuture[Any]]:
-    """Every future among the parameters (nested too) and in `wait_for`: a run's upstreams.
-
-    Remote runners use this to hold a submission back until its upstreams finish.
+    """Every distinct future among the parameters (nested too) and in `wait_for`: a run's
+    upstreams. Remote runners use this to hold a submission back until they finish.
     """
     found: list[HeadwaterFuture[Any]] = []
     for value in parameters.values():
@@ -52,7 +51,7 @@ def upstream_futures(
             _walk_futures(value, found, 0)
     if wait_for:
         _walk_futures(list(wait_for), found, 0)
-    return found
+    return list({id(f): f for f in found}.values())
 
 
 def upstream_inputs(

@@ -87,7 +87,8 @@ class OutcomeCollector:
     def _settle(self, batch: list[Any]) -> None:
         with self._lock:
             entries = [e for e in (self._inflight.pop(f.key, None) for f in batch) if e]
-        finished, lost = [], []
+        finished: list[Any] = []
+        lost: list[Any] = []
         for entry in entries:
             (finished if entry[0].status == "finished" else lost).append(entry)
         outcomes = self._gather([e[0] for e in finished])

@@ -18,14 +18,14 @@ from __future__ import annotations
 import concurrent.futures as cf
 import importlib
 import importlib.util
-import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from headwater.engine.inputs import upstream_futures
+from headwater.engine.packing import TaskPacker, run_packed, when_all_done
 from headwater.task_runners.base import TaskRunner
 
 from headwater_dask.futures import HeadwaterDaskFuture, OutcomeCollector, lost_state
-from headwater_dask.worker import TaskPacker, run_packed
 
 if TYPE_CHECKING:
     import distributed
@@ -190,9 +190,11 @@ class DaskTaskRunner(TaskRunner[HeadwaterDaskFuture[Any]]):
         call = self.prepare(task, parameters, wait_for, dependencies)
         future: cf.Future[Any] = cf.Future()
         self._futures.append(future)
-        upstream = _upstream_futures(call) if call.task_run.task_inputs else []
+        upstream = (
+            upstream_futures(call.parameters, call.wait_for) if call.task_run.task_inputs else []
+        )
         if upstream:
-            _when_all_done(upstream, lambda: self._dispatch(call, future))
+            when_all_done(upstream, lambda: self._dispatch(call, future))
         else:
             self._dispatch(call, future)
         return HeadwaterDaskFuture(call.task_run, future)
@@ -226,32 +228,6 @@ class DaskTaskRunner(TaskRunner[HeadwaterDaskFuture[Any]]):
             f"address={self.address!r}" if self.address else f"cluster_class={self.cluster_class!r}"
         )
         return f"DaskTaskRunner({where})"
-
-
-def _upstream_futures(call: TaskCall) -> list[Any]:
-    from headwater.engine.inputs import upstream_futures
-
-    found = upstream_futures(call.parameters, call.wait_for)
-    return list({id(f): f for f in found}.values())
-
-
-def _when_all_done(futures: list[Any], then: Any) -> None:
-    """Call `then()` once, in whichever thread finishes the last of `futures`."""
-    remaining = [len(futures)]
-    lock = threading.Lock()
-
-    def one_done(_: Any) -> None:
-        with lock:
-            remaining[0] -= 1
-            last = remaining[0] == 0
-        if last:
-            then()
-
-    for fut in futures:
-        try:
-            fut.add_done_callback(one_done)
-        except NotImplementedError:  # a future type without callbacks: wait in a thread
-            threading.Thread(target=lambda f=fut: (f.wait(), one_done(f)), daemon=True).start()
 
 
 def _import_cluster_class(cluster_class: str | type[Any] | None) -> type[Any]:

@@ -22,11 +22,12 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from headwater.engine.inputs import upstream_futures
+from headwater.engine.packing import TaskPacker, run_packed, when_all_done
 from headwater.task_runners.base import TaskRunner
 
 from headwater_ray.context import current_remote_options
 from headwater_ray.futures import HeadwaterRayFuture, OutcomeCollector, lost_state
-from headwater_ray.worker import TaskPacker, run_packed
 
 if TYPE_CHECKING:
     from headwater.engine.task_call import TaskCall
@@ -131,10 +132,12 @@ class RayTaskRunner(TaskRunner[HeadwaterRayFuture[Any]]):
         future: cf.Future[Any] = cf.Future()
         self._futures.append(future)
         options = current_remote_options()
-        wrapped = HeadwaterRayFuture(call.task_run, future)
-        upstream = _upstream_futures(call) if call.task_run.task_inputs else []
+        wrapped: HeadwaterRayFuture[Any] = HeadwaterRayFuture(call.task_run, future)
+        upstream = (
+            upstream_futures(call.parameters, call.wait_for) if call.task_run.task_inputs else []
+        )
         if upstream:
-            _when_all_done(upstream, lambda: self._dispatch(call, future, options, wrapped))
+            when_all_done(upstream, lambda: self._dispatch(call, future, options, wrapped))
         else:
             self._dispatch(call, future, options, wrapped)
         return wrapped
@@ -188,32 +191,6 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
         raise ConnectionError(
             f"RayTaskRunner could not connect to Ray at {address!r}: {exc}"
         ) from exc
-
-
-def _upstream_futures(call: TaskCall) -> list[Any]:
-    from headwater.engine.inputs import upstream_futures
-
-    found = upstream_futures(call.parameters, call.wait_for)
-    return list({id(f): f for f in found}.values())
-
-
-def _when_all_done(futures: list[Any], then: Any) -> None:
-    """Call `then()` once, in whichever thread finishes the last of `futures`."""
-    remaining = [len(futures)]
-    lock = threading.Lock()
-
-    def one_done(_: Any) -> None:
-        with lock:
-            remaining[0] -= 1
-            last = remaining[0] == 0
-        if last:
-            then()
-
-    for fut in futures:
-        try:
-            fut.add_done_callback(one_done)
-        except NotImplementedError:  # a future type without callbacks: wait in a thread
-            threading.Thread(target=lambda f=fut: (f.wait(), one_done(f)), daemon=True).start()
 
 
 def _unsendable(call: TaskCall, exc: Exception) -> Any:

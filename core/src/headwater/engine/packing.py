@@ -1,14 +1,14 @@
-"""The bytes that travel to a Ray worker, and the one function that runs them there.
+"""Compact payloads for runners that execute task runs in other processes (Dask, Ray).
 
-The orchestrator pickles each task run (cloudpickle) into compact bytes and
-submits `run_packed`, a module-level remote function Ray exports once, with
-them: Ray passes small bytes inline and never has to inspect them. A task
-defined in `__main__` or a test module is pickled by value only once per
-runner (`TaskPacker`) and unpickled once per worker (`_TASKS`). The worker
-runs the whole engine (retries, timeouts, hooks, log capture) and returns
-the outcome as bytes for the orchestrator to replay into its store, so
-workers need headwater installed and nothing else: no database, no server,
-no settings.
+The orchestrator pickles each task run (cloudpickle) into bytes and submits
+`run_packed`, a module-level function, with them: the engine underneath
+(Dask, Ray, ...) ships a small function it caches plus plain bytes it never
+has to inspect. A task defined in `__main__` or a test module is pickled by
+value only once per runner (`TaskPacker`) and unpickled once per worker
+process (`_TASKS`). The worker runs the whole engine (retries, timeouts,
+hooks, log capture) and returns the outcome as bytes for the orchestrator to
+replay into its store, so workers need headwater installed and nothing else:
+no database, no server, no settings.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class TaskPacker:
             digest = hashlib.blake2b(task_bytes, digest_size=16).digest()
             entry = (remote.task, digest, task_bytes)
             self._tasks[id(remote.task)] = entry
-        call_bytes = cloudpickle.dumps(replace(remote, task=None))
+        call_bytes = cloudpickle.dumps(replace(remote, task=None))  # type: ignore[arg-type]
         return entry[1], entry[2], call_bytes
 
 
@@ -65,3 +65,33 @@ def run_packed(digest: bytes, task_bytes: bytes, call_bytes: bytes) -> bytes:
     remote = cloudpickle.loads(call_bytes)
     remote.task = task
     return dumps_outcome(run_remote(remote))
+
+
+def when_all_done(futures: list[Any], then: Any) -> None:
+    """Call `then()` once, in whichever thread finishes the last of `futures`.
+
+    Remote runners hold a submission back until its upstream futures finish,
+    without blocking the flow's thread.
+    """
+    import threading
+
+    remaining = [len(futures)]
+    lock = threading.Lock()
+
+    def one_done(_: Any) -> None:
+        with lock:
+            remaining[0] -= 1
+            last = remaining[0] == 0
+        if last:
+            then()
+
+    for fut in futures:
+        try:
+            fut.add_done_callback(one_done)
+        except NotImplementedError:  # a future type without callbacks: wait in a thread
+            threading.Thread(target=_wait_then, args=(fut, one_done), daemon=True).start()
+
+
+def _wait_then(future: Any, callback: Any) -> None:
+    future.wait()
+    callback(future)
