@@ -188,9 +188,22 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(reuse_venv=True)
 def bench(session: nox.Session) -> None:
-    """Benchmarks beside their plain-Python floors; prints a table, writes bench/results/."""
-    session.install("./core")
+    """Benchmarks beside their plain-Python floors; prints tables, writes bench/results/.
+
+    The core table first (bench/run.py), then caching, shell, Dask and Ray, each
+    against its own floor (plain disk cache, subprocess.run, distributed, ray).
+    """
+    names = [n for n in ("shell", "dask", "ray") if n in PACKAGES]
+    session.install("./core", *(f"./{PACKAGES[n].path}" for n in names))
     session.run("python", "bench/run.py", *session.posargs)
+    session.run("python", "bench/cache_hits.py")
+    for name, script in (
+        ("shell", "shell_op.py"),
+        ("dask", "dask_runner.py"),
+        ("ray", "ray_runner.py"),
+    ):
+        if name in names:
+            session.run("python", f"bench/{script}")
 
 
 @nox.session(reuse_venv=True)

@@ -42,8 +42,42 @@ class TaskPacker:
             digest = hashlib.blake2b(task_bytes, digest_size=16).digest()
             entry = (remote.task, digest, task_bytes)
             self._tasks[id(remote.task)] = entry
-        call_bytes = cloudpickle.dumps(replace(remote, task=None))  # type: ignore[arg-type]
+        call_bytes = dumps(replace(remote, task=None), remote.parameters)  # type: ignore[arg-type]
         return entry[1], entry[2], call_bytes
+
+
+_PLAIN = (int, float, str, bytes, bool, type(None))
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    """Builtin data all the way down (what plain pickle sends by value)."""
+    if isinstance(value, _PLAIN):
+        return True
+    if depth > 4:
+        return False
+    t = type(value)
+    if t is list or t is tuple:
+        return all(_plain(v, depth + 1) for v in value)
+    if t is dict:
+        return all(type(k) is str and _plain(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def dumps(obj: Any, payload: Any) -> bytes:
+    """Pickle `obj`, a headwater record carrying user `payload`.
+
+    When the payload is builtin data, the C pickler does it (about 3x faster
+    than cloudpickle's); anything else (user classes, functions, objects from
+    `__main__`) goes through cloudpickle, which sends what a worker can't import
+    by value.
+    """
+    import pickle
+
+    if _plain(payload):
+        return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    import cloudpickle
+
+    return cloudpickle.dumps(obj)  # type: ignore[no-any-return]
 
 
 def run_packed(digest: bytes, task_bytes: bytes, call_bytes: bytes) -> bytes:

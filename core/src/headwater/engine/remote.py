@@ -146,9 +146,10 @@ def _without_state(task_run: TaskRun) -> TaskRun:
 def dumps_outcome(outcome: RemoteOutcome) -> bytes:
     """Serialize an outcome; a result or exception that won't pickle becomes a clear failure."""
     import cloudpickle
+    from headwater.engine.packing import dumps
 
     try:
-        return cloudpickle.dumps(outcome)  # type: ignore[no-any-return]
+        return dumps(outcome, outcome.data)
     except Exception as exc:
         data = outcome.data
         if isinstance(data, BaseException):
