@@ -1,9 +1,9 @@
 """Ray object refs in, recorded final states out: the orchestrator's side of a remote run.
 
 Each submitted run is a Ray `ObjectRef` to the worker's outcome (bytes).
-`ref.future()` fetches it without polling; Ray's callback only queues it, and
-one collector thread per runner replays the outcome into the run store and
-console and completes the headwater future. The outcome then lives here, so
+One collector thread per runner waits on all of them at once, fetches the
+finished ones in one batch, replays each outcome into the run store and
+console, and completes the headwater future. The outcome then lives here, so
 no later worker death can make Ray re-run a completed task. A ref that errs
 (its worker died, the payload could not load) ends its run Crashed or Failed
 with a message naming it, never stuck in a running state.
@@ -55,28 +55,34 @@ class RayWorkerDiedError(RuntimeError):
 
 
 class OutcomeCollector:
-    """The thread that settles finished Ray refs."""
+    """The thread that settles finished Ray refs, in batches.
+
+    It waits on every in-flight ref at once (`ray.wait`), then fetches all that
+    are ready with one `ray.get`, as a plain Ray program gathering results
+    would; a per-ref callback (`ref.future()`) costs a Ray round trip each.
+    """
+
+    #: how long one wait may block before newly submitted refs are picked up
+    POLL_SECONDS = 0.05
 
     def __init__(self) -> None:
-        self._done: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._inflight: dict[int, Any] = {}
+        self._new: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._inflight: dict[Any, tuple[TaskCall, cf.Future[Any]]] = {}
         self._lock = threading.Lock()
+        self._stopping = False
         self._thread = threading.Thread(
             target=self._loop, daemon=True, name="headwater-ray-collector"
         )
         self._thread.start()
 
     def track(self, ref: Any, call: TaskCall, future: cf.Future[Any]) -> None:
-        ray_future = ref.future()
-        with self._lock:
-            self._inflight[id(future)] = ref
-        ray_future.add_done_callback(lambda rf: self._done.put((rf, call, future)))
+        self._new.put((ref, call, future))
 
     def cancel_all(self) -> None:
         import ray
 
         with self._lock:
-            refs = list(self._inflight.values())
+            refs = list(self._inflight)
         for ref in refs:
             try:
                 ray.cancel(ref, force=True)
@@ -84,21 +90,55 @@ class OutcomeCollector:
                 pass
 
     def stop(self) -> None:
-        self._done.put(None)
+        self._new.put(None)
         self._thread.join()
 
-    def _loop(self) -> None:
+    def _absorb(self, block: bool) -> None:
         while True:
-            item = self._done.get()
-            if item is None:
-                return
-            ray_future, call, future = item
-            with self._lock:
-                self._inflight.pop(id(future), None)
             try:
-                outcome: Any = ray_future.result()
-            except BaseException as exc:
-                outcome = exc
+                item = self._new.get(block=block)
+            except queue.Empty:
+                return
+            block = False
+            if item is None:
+                self._stopping = True
+                continue
+            ref, call, future = item
+            with self._lock:
+                self._inflight[ref] = (call, future)
+
+    def _loop(self) -> None:
+        import ray
+
+        while True:
+            self._absorb(block=not self._inflight and not self._stopping)
+            if not self._inflight:
+                if self._stopping:
+                    return
+                continue
+            refs = list(self._inflight)
+            ready, _ = ray.wait(refs, num_returns=1, timeout=self.POLL_SECONDS)
+            if not ready:
+                continue
+            if len(refs) > 1:
+                ready, _ = ray.wait(refs, num_returns=len(refs), timeout=0)
+            self._settle(ready)
+
+    def _settle(self, ready: list[Any]) -> None:
+        import ray
+
+        try:
+            outcomes: list[Any] = ray.get(ready)
+        except BaseException:
+            outcomes = []
+            for ref in ready:  # one failed: fetch one by one to tell which
+                try:
+                    outcomes.append(ray.get(ref))
+                except BaseException as exc:
+                    outcomes.append(exc)
+        for ref, outcome in zip(ready, outcomes, strict=True):
+            with self._lock:
+                call, future = self._inflight.pop(ref)
             _complete(future, call, outcome)
 
 
