@@ -294,8 +294,11 @@ def test_tasks_inherit_flow_result_storage(tmp_path: Path) -> None:
         work(1)
 
     main()
-    (record,) = tmp_path.iterdir()
+    # the task's record, plus the flow's own (None) result: the flow names a storage
+    task_records = [p for p in tmp_path.iterdir() if not p.name.startswith("flow-run-")]
+    (record,) = task_records
     assert b'"serializer": "json"' in record.read_bytes()
+    assert len(list(tmp_path.iterdir())) == 2
 
 
 def test_result_storage_key_and_memory_off(tmp_path: Path) -> None:

@@ -313,7 +313,13 @@ class FlowCall:
                 message=f"Flow run encountered an exception: {type(exc).__name__}: {exc}", data=exc
             )
         self._wait_for_pending(ctx)
-        return state_from_return_value(value)
+        state = state_from_return_value(value)
+        if state.type is StateType.COMPLETED:
+            from headwater.persistence.flow_results import persist_flow_result, should_persist
+
+            if should_persist(self.flow):
+                state = persist_flow_result(self.flow, self.flow_run, state, self.logger)
+        return state
 
     def _wait_for_pending(self, ctx: FlowRunContext) -> None:
         while ctx.pending_futures:
