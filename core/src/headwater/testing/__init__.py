@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["TaskRunnerConformance"]
+__all__ = ["BlockConformance", "TaskRunnerConformance"]
 
 
 def __getattr__(name: str) -> Any:
@@ -27,4 +27,8 @@ def __getattr__(name: str) -> Any:
         from headwater.testing.conformance.task_runners import TaskRunnerConformance
 
         return TaskRunnerConformance
+    if name == "BlockConformance":
+        from headwater.testing.conformance.blocks import BlockConformance
+
+        return BlockConformance
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

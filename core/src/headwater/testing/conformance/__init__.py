@@ -11,6 +11,7 @@ class TestDaskTaskRunner(TaskRunnerConformance):
 
 from __future__ import annotations
 
+from headwater.testing.conformance.blocks import BlockConformance
 from headwater.testing.conformance.task_runners import TaskRunnerConformance
 
-__all__ = ["TaskRunnerConformance"]
+__all__ = ["BlockConformance", "TaskRunnerConformance"]
