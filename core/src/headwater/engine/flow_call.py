@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from headwater import settings
 from headwater.context import FlowRunContext, _flow_run, _task_run, current_tags
 from headwater.engine.hooks import run_hooks
+from headwater.engine.ids import new_run_id
 from headwater.engine.run_logs import flow_run_logger
-from headwater.engine.run_names import generate_run_name, generate_task_run_suffix, new_run_id
+from headwater.engine.run_names import generate_run_name, generate_task_run_suffix
 from headwater.engine.timeouts import await_with_timeout, call_with_timeout
 from headwater.exceptions import FlowRunTimeoutError
 from headwater.futures import HeadwaterFuture, resolve_futures_to_results

@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING, Any
 from headwater import settings
 from headwater.context import TaskRunContext, _flow_run, _task_run, current_tags
 from headwater.engine.hooks import call_maybe_async, run_hooks
+from headwater.engine.ids import new_run_id
 from headwater.engine.inputs import (
     resolve_parameters,
     upstream_inputs,
     wait_for_upstream,
 )
 from headwater.engine.run_logs import task_run_logger
-from headwater.engine.run_names import generate_task_run_suffix, new_run_id
+from headwater.engine.run_names import generate_task_run_suffix
 from headwater.engine.timeouts import await_with_timeout, call_with_timeout
 from headwater.exceptions import TaskRunTimeoutError, UpstreamTaskError
 from headwater.options import retry_delay
