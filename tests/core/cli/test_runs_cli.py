@@ -10,8 +10,8 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from headwater.cli.flow_runs import format_log_line
 from headwater.cli.main import build_cli
+from headwater.cli.run_logs import format_log_line
 from headwater.store import get_store
 from headwater.store.records import FlowRun, LogEntry, StateChange, TaskRun
 
@@ -151,9 +151,18 @@ def test_task_run_ls_and_inspect(cli, history):
     assert data["flow_run_id"] == ok.id and len(data["states"]) == 2
 
 
+def test_task_run_logs(cli, history):
+    _, _, tasks = history
+    lines = cli("task-run", "logs", tasks[1].id).output.splitlines()
+    assert len(lines) == 1
+    assert lines[0].endswith("| INFO    | Task run 'add-1' - Finished in state Completed()")
+    assert cli("task-run", "logs", tasks[1].id[:5], "--reverse").output.splitlines() == lines
+
+
 @pytest.mark.parametrize(
     "args, hint",
     [
+        (["task-run", "logs", "nope123"], "headwater task-run ls"),
         (["flow-run", "inspect", "nope123"], "headwater flow-run ls"),
         (["flow-run", "logs", "nope123"], "headwater flow-run ls"),
         (["task-run", "inspect", "nope123"], "headwater task-run ls"),

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-import time
 from typing import Any
 
 import click
 
+from headwater.cli.run_logs import echo_logs, log_options
 from headwater.cli.runs import (
     OUTPUT_OPTION,
     STATE_OPTION,
@@ -85,35 +84,9 @@ def inspect(run_id: str, output: str) -> None:
     echo_states(states)
 
 
-def format_log_line(entry: dict[str, Any]) -> str:
-    """One log line as the console shows it: `12:00:01.123 | INFO    | Task run 'add-3f2' - ...`."""
-    ts = entry["timestamp"]
-    millis = min(999, int(round(ts % 1 * 1000, 3)))  # float noise must not drop a ms
-    clock = time.strftime("%H:%M:%S", time.localtime(ts)) + f".{millis:03d}"
-    level = logging.getLevelName(entry["level"])
-    if entry.get("run_id"):
-        who = "Flow run" if entry.get("run_kind") == "flow" else "Task run"
-        source = f"{who} {entry.get('run_name') or entry['run_id']!r}"
-    else:
-        source = entry.get("logger") or "headwater"
-    return f"{clock} | {level:<7} | {source} - {entry['message']}"
-
-
 @flow_run_group.command("logs")
 @click.argument("run_id", metavar="ID")
-@click.option(
-    "--head", type=int, is_flag=False, flag_value=20, default=None, metavar="[N]",
-    help="Show only the first N lines (20 if N is left out).",
-)  # fmt: skip
-@click.option(
-    "--tail", type=int, is_flag=False, flag_value=20, default=None, metavar="[N]",
-    help="Show only the last N lines (20 if N is left out).",
-)  # fmt: skip
-@click.option(
-    "-n", "--num-logs", type=click.IntRange(min=0), default=None,
-    help="How many lines --head/--tail show; alone, show the first N.",
-)  # fmt: skip
-@click.option("-r", "--reverse", is_flag=True, help="Newest lines first.")
+@log_options
 @click.option(
     "--no-task-runs", is_flag=True, help="Only the flow run's own logs, not its task runs'."
 )
@@ -129,17 +102,6 @@ def logs(
 
     ID is a full flow-run id or a unique prefix of one.
     """
-    if head is not None and tail is not None:
-        raise click.UsageError("--head and --tail cannot be used together.")
     run = _resolve(run_id)
     entries = open_store().read_logs(run["id"], include_task_runs=not no_task_runs)
-    if tail is not None:
-        last = num_logs if num_logs is not None else tail
-        entries = entries[-last:] if last else []
-    elif head is not None or num_logs is not None:
-        first = num_logs if num_logs is not None else head
-        entries = entries[: first or 0]
-    if reverse:
-        entries.reverse()
-    for entry in entries:
-        click.echo(format_log_line(entry))
+    echo_logs(entries, head, tail, num_logs, reverse)

@@ -1,9 +1,10 @@
-"""`headwater task-run ls / inspect`: read task-run history from the run store."""
+"""`headwater task-run ls / inspect / logs`: read task-run history from the run store."""
 
 from __future__ import annotations
 
 import click
 
+from headwater.cli.run_logs import echo_logs, log_options
 from headwater.cli.runs import (
     OUTPUT_OPTION,
     STATE_OPTION,
@@ -82,3 +83,20 @@ def inspect(run_id: str, output: str) -> None:
         return
     echo_fields(run, FIELDS)
     echo_states(states)
+
+
+@task_run_group.command("logs")
+@click.argument("run_id", metavar="ID")
+@log_options
+def logs(
+    run_id: str, head: int | None, tail: int | None, num_logs: int | None, reverse: bool
+) -> None:
+    """Print one task run's logs, oldest first.
+
+    ID is a full task-run id or a unique prefix of one.
+    """
+    store = open_store()
+    run = store.read_task_run(run_id)
+    if run is None:
+        raise not_found("task", run_id, "headwater task-run ls")
+    echo_logs(store.read_logs(run["id"], include_task_runs=False), head, tail, num_logs, reverse)
