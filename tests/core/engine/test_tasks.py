@@ -399,3 +399,20 @@ def test_var_args_and_kwargs_round_trip() -> None:
         return collect(1, 2, 3, scale=2, z=9)
 
     assert use() == (1, (2, 3), 2, {"z": 9})
+
+
+def test_tasks_that_submit_and_wait_on_tasks_do_not_deadlock_the_default_pool() -> None:
+    @task
+    def inner(x: int) -> int:
+        return x * 2
+
+    @task
+    def outer(x: int) -> int:
+        return inner.submit(x).result() + 1
+
+    @flow
+    def nested(n: int) -> int:
+        # more waiting outer tasks than the pool has core threads
+        return sum(f.result() for f in [outer.submit(i) for i in range(40)])
+
+    assert nested(40) == sum(2 * i + 1 for i in range(40))
