@@ -1,0 +1,1 @@
+"""Prefect's `prefect.utilities` paths that user code imports from."""
