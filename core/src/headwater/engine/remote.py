@@ -55,8 +55,7 @@ class RemoteOutcome:
 def prepare_remote(call: TaskCall) -> RemoteTaskCall | State:
     """Resolve upstream futures here; a final State instead if an upstream failed."""
     from headwater.engine.inputs import resolve_parameters, wait_for_upstream
-    from headwater.engine.run_names import generate_task_run_suffix
-    from headwater.engine.task_call import _render_run_name
+    from headwater.engine.run_names import generate_task_run_suffix, task_run_name_for
 
     try:
         if call.wait_for:
@@ -72,7 +71,7 @@ def prepare_remote(call: TaskCall) -> RemoteTaskCall | State:
         call._finish(state)
         return state
     if not call._recorded:
-        call.task_run.name = _render_run_name(call.task, params)
+        call.task_run.name = task_run_name_for(call.task, params)
         call._record_pending()
     flow_run = call.flow_ctx.flow_run if call.flow_ctx is not None else None
     return RemoteTaskCall(

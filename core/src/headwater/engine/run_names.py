@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import random
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from headwater.tasks import Task
 
 _ADJECTIVES = """
     able agile amber ancient arctic ardent auburn azure bold brave bright brisk
@@ -68,3 +73,27 @@ def generate_task_run_suffix() -> str:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_rng.seed)
+
+
+def task_run_name_for(task: Task[Any, Any], params: dict[str, Any]) -> str:
+    """The run name from the task's `task_run_name` (template or callable), or `name-3a9`."""
+    template = task.task_run_name
+    if template is None:
+        return f"{task.name}-{generate_task_run_suffix()}"
+    if callable(template):
+        try:
+            wants = "parameters" in inspect.signature(template).parameters
+        except (TypeError, ValueError):
+            wants = False
+        name = template(parameters=params) if wants else template()
+        if not isinstance(name, str):
+            raise TypeError(
+                f"task_run_name callable for task {task.name!r} must return a string, got {type(name).__name__}"
+            )
+        return name
+    try:
+        return template.format(**params)
+    except KeyError as exc:
+        raise ValueError(
+            f"task_run_name {template!r} of task {task.name!r} refers to {exc}, which is not one of its parameters: {list(params)}"
+        ) from None

@@ -27,7 +27,7 @@ from headwater.engine.inputs import (
     wait_for_upstream,
 )
 from headwater.engine.run_logs import task_run_logger
-from headwater.engine.run_names import generate_task_run_suffix
+from headwater.engine.run_names import generate_task_run_suffix, task_run_name_for
 from headwater.engine.timeouts import await_with_timeout, call_with_timeout
 from headwater.exceptions import TaskRunTimeoutError, UpstreamTaskError
 from headwater.options import retry_delay
@@ -137,7 +137,7 @@ class TaskCall:
             task_run.name = f"{task.name}-{generate_task_run_suffix()}"
             call._record_pending()
         elif not inputs:
-            task_run.name = _render_run_name(task, parameters)
+            task_run.name = task_run_name_for(task, parameters)
             call._record_pending()
         return call
 
@@ -283,7 +283,7 @@ class TaskCall:
             self._finish(state)
             return state
         if not self._recorded:
-            task_run.name = _render_run_name(task, params)
+            task_run.name = task_run_name_for(task, params)
             self._record_pending()
 
         ctx = TaskRunContext(task, task_run, params, self.recorder, self.log_prints, self.flow_ctx)
@@ -413,28 +413,3 @@ def _flow_uses_results(ctx: TaskRunContext) -> bool:
             or settings.get_bool("results_persist_by_default", False)
         )
     return found  # type: ignore[no-any-return]
-
-
-def _render_run_name(task: Task[Any, Any], params: dict[str, Any]) -> str:
-    template = task.task_run_name
-    if template is None:
-        return f"{task.name}-{generate_task_run_suffix()}"
-    if callable(template):
-        import inspect
-
-        try:
-            wants = "parameters" in inspect.signature(template).parameters
-        except (TypeError, ValueError):
-            wants = False
-        name = template(parameters=params) if wants else template()
-        if not isinstance(name, str):
-            raise TypeError(
-                f"task_run_name callable for task {task.name!r} must return a string, got {type(name).__name__}"
-            )
-        return name
-    try:
-        return template.format(**params)
-    except KeyError as exc:
-        raise ValueError(
-            f"task_run_name {template!r} of task {task.name!r} refers to {exc}, which is not one of its parameters: {list(params)}"
-        ) from None
