@@ -15,10 +15,6 @@ Also checks that 1,000 mapped runs are all recorded.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -123,75 +119,26 @@ ONE = {
 }
 
 
-def one(name: str, n: int) -> dict[str, Any]:
-    """Run `name` in a fresh process with an empty HEADWATER_HOME."""
-    from run import Home
-
-    with Home() as env:
-        env = {**env, "DASK_TEMPORARY_DIRECTORY": env["HEADWATER_HOME"]}
-        argv = [sys.executable, str(Path(__file__)), "one", name, str(n)]
-        proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith("BENCH_RESULT ") and proc.returncode == 0:
-            return json.loads(line.removeprefix("BENCH_RESULT "))  # type: ignore[no-any-return]
-    raise RuntimeError(f"{name} exited {proc.returncode}: {proc.stderr[-2000:]}")
+def _env(env: dict[str, str]) -> dict[str, str]:
+    return {"DASK_TEMPORARY_DIRECTORY": env["HEADWATER_HOME"]}
 
 
-def table(reps: int, n: int) -> str:
-    from run import Row, last_line, render
+def run_one(name: str, n: int) -> dict[str, Any]:
+    """Run workload `name` in a fresh process with an empty HEADWATER_HOME."""
+    from distributed_bench import one
 
-    warm_row = Row(
-        f"i. DaskTaskRunner(address=...), warm cluster, per task, N={n}",
-        "ms",
-        "<= 1.5x floor",
-        "105 ms (36x)",
-    )
-    temp_row = Row(
-        f"i. DaskTaskRunner(), temporary cluster, wall / N, N={n}",
-        "ms",
-        "<= start-up + 1.5x",
-        "174 ms (30x)",
-    )
-    rec_row = Row("i. DaskTaskRunner, 1,000 mapped runs recorded", "count", "1,000", "-")
-    startups: list[float] = []
-    try:
-        for _ in range(reps):
-            got = one("warm", n)
-            warm_row.headwater.append(got["headwater"])
-            warm_row.floor.append(got["floor"])
-            temp_row.headwater.append(one("temporary", n)["value"])
-            floor = one("temporary-floor", n)
-            temp_row.floor.append(floor["value"])
-            startups.append(floor["startup"])
-        rec_row.headwater.append(one("recorded", 1000)["value"])
-    except Exception as exc:
-        for row in (warm_row, temp_row, rec_row):
-            row.error = row.error or last_line(exc)
-    warm_floor = warm_row.med(warm_row.floor)
-    warm_row.ok = lambda v: warm_floor is not None and v <= 1.5 * warm_floor
-    temp_floor, startup = temp_row.med(temp_row.floor), temp_row.med(startups)
-    if temp_floor is not None and startup is not None:
-        temp_row.target = f"<= {startup:.2f} s start-up + 1.5x tasks"
-        temp_row.ok = lambda v: v * n <= startup + 1.5 * (temp_floor * n - startup)
-    rec_row.ok = lambda v: v == 1000
-    return render([warm_row, temp_row, rec_row])
-
-
-def main() -> int:
-    if len(sys.argv) >= 2 and sys.argv[1] == "one":
-        result = ONE[sys.argv[2]](int(sys.argv[3]))
-        print("BENCH_RESULT " + json.dumps(result))
-        return 0
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--n", type=int, default=200)
-    args = parser.parse_args()
-    load = os.getloadavg()[0]
-    print(table(args.reps, args.n))
-    print(f"\nmedians of {args.reps} fresh processes; load1 before: {load:.2f}")
-    return 0
+    return one(Path(__file__), name, n, _env)
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE))
-    raise SystemExit(main())
+    from distributed_bench import Labels, main
+
+    LABELS = Labels(
+        warm="i. DaskTaskRunner(address=...), warm cluster, per task",
+        temporary="i. DaskTaskRunner(), temporary cluster, wall / N",
+        recorded="i. DaskTaskRunner, 1,000 mapped runs recorded",
+        prefect_warm="105 ms (36x)",
+        prefect_temporary="174 ms (30x)",
+    )
+    raise SystemExit(main(__doc__ or "", ONE, run_one, LABELS))
