@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar, overload
 from typing_extensions import ParamSpec
 
 from headwater.callables import CallShape
-from headwater.options import check_hooks, check_name, check_reserved_parameters
+from headwater.options import HookDecorators, check_hooks, check_name, check_reserved_parameters
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -22,7 +22,7 @@ R = TypeVar("R")
 __all__ = ["Flow", "flow"]
 
 
-class Flow(Generic[P, R]):
+class Flow(HookDecorators, Generic[P, R]):
     """A flow: a function plus how its runs behave."""
 
     def __init__(
@@ -150,24 +150,12 @@ class Flow(Generic[P, R]):
         current.update(options)
         return type(self)(self.fn, **current)
 
-    def on_completion(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        self.on_completion_hooks.append(fn)
-        return fn
-
-    def on_failure(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        self.on_failure_hooks.append(fn)
-        return fn
-
     def on_cancellation(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         self.on_cancellation_hooks.append(fn)
         return fn
 
     def on_crashed(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         self.on_crashed_hooks.append(fn)
-        return fn
-
-    def on_running(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        self.on_running_hooks.append(fn)
         return fn
 
     def __call__(

@@ -87,3 +87,23 @@ def retry_delay(delays: float | list[float], attempt: int) -> float:
     if not delays:
         return 0.0
     return delays[min(attempt - 1, len(delays) - 1)]
+
+
+class HookDecorators:
+    """`@my_task.on_completion`-style registration, shared by Flow and Task."""
+
+    on_completion_hooks: list[Callable[..., Any]]
+    on_failure_hooks: list[Callable[..., Any]]
+    on_running_hooks: list[Callable[..., Any]]
+
+    def on_completion(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        self.on_completion_hooks.append(fn)
+        return fn
+
+    def on_failure(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        self.on_failure_hooks.append(fn)
+        return fn
+
+    def on_running(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        self.on_running_hooks.append(fn)
+        return fn

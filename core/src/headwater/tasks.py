@@ -19,6 +19,7 @@ from typing_extensions import ParamSpec
 
 from headwater.callables import CallShape
 from headwater.options import (
+    HookDecorators,
     check_hooks,
     check_name,
     check_reserved_parameters,
@@ -75,7 +76,7 @@ def task_input_hash(context: Any, arguments: dict[str, Any]) -> str | None:
     return hash_objects(task.task_key, code.co_code.hex() if code else "", arguments)
 
 
-class Task(Generic[P, R]):
+class Task(HookDecorators, Generic[P, R]):
     """A task: a function plus how its runs behave."""
 
     def __init__(
@@ -186,18 +187,6 @@ class Task(Generic[P, R]):
         current["tags"] = set(self.tags)
         current.update(options)
         return type(self)(self.fn, **current)
-
-    def on_completion(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        self.on_completion_hooks.append(fn)
-        return fn
-
-    def on_failure(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        self.on_failure_hooks.append(fn)
-        return fn
-
-    def on_running(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        self.on_running_hooks.append(fn)
-        return fn
 
     # --- running ----------------------------------------------------------------
     def __call__(

@@ -416,3 +416,27 @@ def test_tasks_that_submit_and_wait_on_tasks_do_not_deadlock_the_default_pool() 
         return sum(f.result() for f in [outer.submit(i) for i in range(40)])
 
     assert nested(40) == sum(2 * i + 1 for i in range(40))
+
+
+def test_decorator_style_hooks() -> None:
+    seen: list[str] = []
+
+    @flow
+    def fails() -> None:
+        raise ValueError("no")
+
+    @fails.on_failure
+    def note_failure(flow_, flow_run, state) -> None:  # type: ignore[no-untyped-def]
+        seen.append(f"flow {state.name}")
+
+    @task
+    def works() -> int:
+        return 1
+
+    @works.on_completion
+    def note_done(task_, task_run, state) -> None:  # type: ignore[no-untyped-def]
+        seen.append(f"task {state.name}")
+
+    fails(return_state=True)
+    works()
+    assert seen == ["flow Failed", "task Completed"]
