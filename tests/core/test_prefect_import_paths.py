@@ -32,6 +32,7 @@ PATHS = [
     ("headwater.serializers", ["JSONSerializer", "PickleSerializer"]),
     ("headwater.types", ["SecretDict", "SecretStr"]),
     ("headwater.runtime", ["flow_run", "task_run", "deployment"]),
+    ("headwater.events", ["emit_event", "Event"]),
     ("headwater.exceptions", ["MissingContextError", "UpstreamTaskError", "CrashedRun"]),
 ]  # fmt: skip
 

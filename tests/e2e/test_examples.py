@@ -220,12 +220,16 @@ def test_caching(run_script):
     assert "Cached" in output
 
 
-@pytest.mark.xfail(reason="later issue: events", strict=False)
 def test_events(run_script, store):
     output = run_script(EXAMPLES / "events.py").stdout
     assert "Pipeline completed. Processed 5 items." in output
-    names = {e["event"] for e in store.read_events(limit=1000)}
-    assert {"data.extracted", "data.transformed", "data.loaded", "pipeline.completed"} <= names
+    events = {e["event"]: e for e in store.read_events(limit=1000)}
+    assert {"data.extracted", "data.transformed", "data.loaded", "pipeline.completed"} <= set(
+        events
+    )
+    assert events["data.loaded"]["payload"] == {"count": 5}
+    roles = {r["headwater.resource.role"] for r in events["data.loaded"]["related"]}
+    assert roles == {"flow-run", "task-run"}
 
 
 def test_examples_differ_from_the_tutorial_only_in_imports():
