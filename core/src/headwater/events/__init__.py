@@ -3,7 +3,7 @@
 `emit_event("data.loaded", resource={"headwater.resource.id": "warehouse"})`
 records an event in the run store (and returns it). Resource labels keep
 Prefect's `prefect.resource.*` spelling too, so ported code runs unchanged.
-Automations that react to events come with a later issue.
+Automations that react to events are not built yet.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The current deployment. Runs started from a deployment come with a later issue;
+"""The current deployment. headwater has no deployments yet;
 until then every value is None (or empty), as Prefect's are for runs started by hand."""
 
 from __future__ import annotations
