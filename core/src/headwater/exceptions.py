@@ -1,18 +1,18 @@
 """The exceptions headwater raises.
 
-    HeadwaterException
-    ├── InvalidNameError            a flow/task name with a banned character
-    ├── ReservedArgumentError       a function declares `return_state` / `wait_for`
-    ├── ParameterTypeError          parameters failed validation
-    ├── MissingContextError         a run-only API called outside a run
-    ├── UpstreamTaskError           an upstream task run did not complete
-    ├── MappingLengthMismatch / MappingMissingIterable
-    ├── TaskRunTimeoutError         (also a TimeoutError) a task run hit its deadline
-    ├── FlowRunTimeoutError         (also a TimeoutError) a flow run hit its deadline
-    ├── CrashedRun                  a run ended without reporting (process died, worker lost)
-    ├── CancelledRun
-    ├── UnfinishedRun               `.result()` of a state that is not final
-    └── RunStoreError               HEADWATER_HOME unusable
+HeadwaterException
+├── InvalidNameError            a flow/task name with a banned character
+├── ReservedArgumentError       a function declares `return_state` / `wait_for`
+├── ParameterTypeError          parameters failed validation
+├── MissingContextError         a run-only API called outside a run
+├── UpstreamTaskError           an upstream task run did not complete
+├── MappingLengthMismatch / MappingMissingIterable
+├── TaskRunTimeoutError         (also a TimeoutError) a task run hit its deadline
+├── FlowRunTimeoutError         (also a TimeoutError) a flow run hit its deadline
+├── CrashedRun                  a run ended without reporting (process died, worker lost)
+├── CancelledRun
+├── UnfinishedRun               `.result()` of a state that is not final
+└── RunStoreError               HEADWATER_HOME unusable
 """
 
 from __future__ import annotations

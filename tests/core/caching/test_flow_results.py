@@ -10,6 +10,7 @@ from headwater.persistence.records import load_record
 
 def test_flow_result_persisted_to_its_storage(tmp_path: Path) -> None:
     tmp_path = tmp_path / "results"
+
     @flow(persist_result=True, result_storage=str(tmp_path), result_serializer="json")
     def answer() -> dict[str, int]:
         return {"answer": 42}
@@ -23,6 +24,7 @@ def test_flow_result_persisted_to_its_storage(tmp_path: Path) -> None:
 
 def test_flow_result_only_in_storage_when_not_cached_in_memory(tmp_path: Path) -> None:
     tmp_path = tmp_path / "results"
+
     @flow(result_storage=str(tmp_path), cache_result_in_memory=False)
     def big() -> list[int]:
         return list(range(5))

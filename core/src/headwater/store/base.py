@@ -54,6 +54,7 @@ class RunStore(ABC):
     @abstractmethod
     def read_flow_run(self, run_id: str) -> dict[str, Any] | None:
         """By full id or unique prefix."""
+
     @abstractmethod
     def read_task_runs(
         self, flow_run_id: str | None = None, state: str | None = None, limit: int | None = None
@@ -63,9 +64,11 @@ class RunStore(ABC):
     @abstractmethod
     def read_states(self, run_id: str) -> list[dict[str, Any]]:
         """Oldest first."""
+
     @abstractmethod
     def read_logs(self, run_id: str, include_task_runs: bool = True) -> list[dict[str, Any]]:
         """Oldest first; for a flow run, its task runs' logs too unless told otherwise."""
+
     @abstractmethod
     def read_events(self, limit: int = 100) -> list[dict[str, Any]]: ...
     @abstractmethod
