@@ -101,6 +101,17 @@ def run_packed(digest: bytes, task_bytes: bytes, call_bytes: bytes) -> bytes:
     return dumps_outcome(run_remote(remote))
 
 
+def when_ready(call: Any, then: Any) -> None:
+    """Call `then()` now if `call` has no upstream futures, else once they have all finished."""
+    from headwater.engine.inputs import upstream_futures
+
+    upstream = upstream_futures(call.parameters, call.wait_for) if call.task_run.task_inputs else []
+    if upstream:
+        when_all_done(upstream, then)
+    else:
+        then()
+
+
 def when_all_done(futures: list[Any], then: Any) -> None:
     """Call `then()` once, in whichever thread finishes the last of `futures`.
 

@@ -197,3 +197,15 @@ def _append_failure_records(outcome: RemoteOutcome, message: str) -> None:
     outcome.records.append(
         ("record_state", StateChange(outcome.task_run_id, "task", "FAILED", "Failed", message, now))
     )
+
+
+def unsendable(call: TaskCall, exc: Exception, destination: str) -> State:
+    """Record and return the failure of a run that could not be serialized for `destination`."""
+    message = (
+        f"Task run {call.task_run.name!r} could not be sent to {destination}: its task or "
+        f"arguments can't be serialized ({type(exc).__name__}: {exc})."
+    )
+    state = Failed(message=message, data=TypeError(message))
+    call.logger.error(message)
+    call._finish(state)
+    return state

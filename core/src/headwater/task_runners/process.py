@@ -163,7 +163,7 @@ class _Slot:
         import cloudpickle
 
         from headwater.engine.crashes import crash_task_run
-        from headwater.engine.remote import finish_remote, prepare_remote
+        from headwater.engine.remote import finish_remote, prepare_remote, unsendable
         from headwater.states import State
 
         remote = prepare_remote(call)
@@ -172,7 +172,7 @@ class _Slot:
         try:
             payload = cloudpickle.dumps(remote)
         except Exception as exc:
-            return _unsendable(call, exc)
+            return unsendable(call, exc, "a worker process")
         conn = self.ensure_process()
         try:
             conn.send_bytes(payload)
@@ -234,19 +234,6 @@ class _Slot:
                 proc.kill()
                 proc.join(1)
         self.reap()
-
-
-def _unsendable(call: TaskCall, exc: Exception) -> Any:
-    from headwater.states import Failed
-
-    message = (
-        f"Task run {call.task_run.name!r} could not be sent to a worker process: its task or "
-        f"arguments can't be serialized ({type(exc).__name__}: {exc})."
-    )
-    state = Failed(message=message, data=TypeError(message))
-    call.logger.error(message)
-    call._finish(state)
-    return state
 
 
 def _worker_main(conn: Connection, initializer: Any, initargs: tuple[Any, ...]) -> None:

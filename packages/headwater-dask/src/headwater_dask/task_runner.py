@@ -21,8 +21,7 @@ import importlib.util
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from headwater.engine.inputs import upstream_futures
-from headwater.engine.packing import TaskPacker, run_packed, when_all_done
+from headwater.engine.packing import TaskPacker, run_packed, when_ready
 from headwater.task_runners.base import TaskRunner
 
 from headwater_dask.futures import HeadwaterDaskFuture, OutcomeCollector, lost_state
@@ -190,18 +189,12 @@ class DaskTaskRunner(TaskRunner[HeadwaterDaskFuture[Any]]):
         call = self.prepare(task, parameters, wait_for, dependencies)
         future: cf.Future[Any] = cf.Future()
         self._futures.append(future)
-        upstream = (
-            upstream_futures(call.parameters, call.wait_for) if call.task_run.task_inputs else []
-        )
-        if upstream:
-            when_all_done(upstream, lambda: self._dispatch(call, future))
-        else:
-            self._dispatch(call, future)
+        when_ready(call, lambda: self._dispatch(call, future))
         return HeadwaterDaskFuture(call.task_run, future)
 
     def _dispatch(self, call: TaskCall, future: cf.Future[Any]) -> None:
         """Resolve inputs (all final by now), pack, and hand the run to Dask."""
-        from headwater.engine.remote import prepare_remote
+        from headwater.engine.remote import prepare_remote, unsendable
         from headwater.states import State
 
         try:
@@ -212,7 +205,7 @@ class DaskTaskRunner(TaskRunner[HeadwaterDaskFuture[Any]]):
             try:
                 packed = self._packer.pack(remote)
             except Exception as exc:
-                future.set_result(_unsendable(call, exc))
+                future.set_result(unsendable(call, exc, "Dask"))
                 return
             collector, client = self._collector, self._client
             if collector is None or client is None:
@@ -250,16 +243,3 @@ def _import_cluster_class(cluster_class: str | type[Any] | None) -> type[Any]:
 
 def _qualname(cls: type[Any]) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
-
-
-def _unsendable(call: TaskCall, exc: Exception) -> Any:
-    from headwater.states import Failed
-
-    message = (
-        f"Task run {call.task_run.name!r} could not be sent to Dask: its task or arguments "
-        f"can't be serialized ({type(exc).__name__}: {exc})."
-    )
-    state = Failed(message=message, data=TypeError(message))
-    call.logger.error(message)
-    call._finish(state)
-    return state

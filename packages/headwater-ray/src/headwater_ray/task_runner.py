@@ -22,8 +22,7 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from headwater.engine.inputs import upstream_futures
-from headwater.engine.packing import TaskPacker, run_packed, when_all_done
+from headwater.engine.packing import TaskPacker, run_packed, when_ready
 from headwater.task_runners.base import TaskRunner
 
 from headwater_ray.context import current_remote_options
@@ -133,13 +132,7 @@ class RayTaskRunner(TaskRunner[HeadwaterRayFuture[Any]]):
         self._futures.append(future)
         options = current_remote_options()
         wrapped: HeadwaterRayFuture[Any] = HeadwaterRayFuture(call.task_run, future)
-        upstream = (
-            upstream_futures(call.parameters, call.wait_for) if call.task_run.task_inputs else []
-        )
-        if upstream:
-            when_all_done(upstream, lambda: self._dispatch(call, future, options, wrapped))
-        else:
-            self._dispatch(call, future, options, wrapped)
+        when_ready(call, lambda: self._dispatch(call, future, options, wrapped))
         return wrapped
 
     def _dispatch(
@@ -150,7 +143,7 @@ class RayTaskRunner(TaskRunner[HeadwaterRayFuture[Any]]):
         wrapped: HeadwaterRayFuture[Any],
     ) -> None:
         """Resolve inputs (all final by now), pack, and hand the run to Ray."""
-        from headwater.engine.remote import prepare_remote
+        from headwater.engine.remote import prepare_remote, unsendable
         from headwater.states import State
 
         try:
@@ -161,7 +154,7 @@ class RayTaskRunner(TaskRunner[HeadwaterRayFuture[Any]]):
             try:
                 packed = self._packer.pack(remote)
             except Exception as exc:
-                future.set_result(_unsendable(call, exc))
+                future.set_result(unsendable(call, exc, "Ray"))
                 return
             fn, collector = self._remote, self._collector
             if fn is None or collector is None:
@@ -191,16 +184,3 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
         raise ConnectionError(
             f"RayTaskRunner could not connect to Ray at {address!r}: {exc}"
         ) from exc
-
-
-def _unsendable(call: TaskCall, exc: Exception) -> Any:
-    from headwater.states import Failed
-
-    message = (
-        f"Task run {call.task_run.name!r} could not be sent to Ray: its task or arguments "
-        f"can't be serialized ({type(exc).__name__}: {exc})."
-    )
-    state = Failed(message=message, data=TypeError(message))
-    call.logger.error(message)
-    call._finish(state)
-    return state
