@@ -79,7 +79,3 @@ class CallShape:
             else:
                 kwargs[name] = value
         return tuple(args), kwargs
-
-
-def callable_name(fn: Any) -> str:
-    return getattr(fn, "__name__", None) or type(fn).__name__

@@ -28,7 +28,6 @@ from headwater.options import (
 
 if TYPE_CHECKING:
     from headwater.futures import HeadwaterFuture, HeadwaterFutureList
-    from headwater.states import State
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -294,7 +293,3 @@ def task(__fn: Any = None, **kwargs: Any) -> Any:
     if __fn is not None:
         return Task(__fn, **kwargs)
     return lambda fn: Task(fn, **kwargs)
-
-
-def get_state(x: Any) -> State | None:  # pragma: no cover - small helper for typing
-    return getattr(x, "state", None)

@@ -74,17 +74,6 @@ def upstream_inputs(
     return inputs
 
 
-def has_futures(parameters: dict[str, Any]) -> bool:
-    for value in parameters.values():
-        if isinstance(value, _ATOMS):
-            continue
-        found: list[HeadwaterFuture[Any]] = []
-        _walk_futures(value, found, 0)
-        if found:
-            return True
-    return False
-
-
 def _resolve(value: Any, allowed: bool, depth: int) -> Any:
     if isinstance(value, HeadwaterFuture):
         value.wait()
