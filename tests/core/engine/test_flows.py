@@ -300,3 +300,18 @@ def test_state_type_enum_values() -> None:
     assert StateType.COMPLETED.value == "COMPLETED"
     assert str(Completed()) == "Completed()"
     assert str(Failed(message="x")) == "Failed('x')"
+
+
+def test_async_flow_retries_like_sync_flows() -> None:
+    attempts: list[int] = []
+
+    @flow(retries=1, retry_delay_seconds=0)
+    async def flaky_async() -> int:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("first try fails")
+        return len(attempts)
+
+    state = asyncio.run(flaky_async(return_state=True))
+    assert state.result() == 2
+    assert recorded_flow_run(state)["run_count"] == 2

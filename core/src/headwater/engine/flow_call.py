@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from headwater import settings
@@ -40,6 +41,9 @@ from headwater.store.records import FlowRun, StateChange, TaskRun
 if TYPE_CHECKING:
     from headwater.flows import Flow
     from headwater.store.base import RunRecorder
+
+
+_CALL, _SLEEP = 0, 1
 
 
 class FlowCall:
@@ -185,23 +189,64 @@ class FlowCall:
         self.logger.info(f"Beginning flow run {self.flow_run.name!r} for flow {self.flow.name!r}")
 
     def _drive(self, call_body: Any) -> State:
+        """The sync driver of `_attempts`: the body runs in this thread."""
         self._begin()
         try:
             with self.flow.task_runner.duplicate() as runner:
                 ctx = self._context(runner)
                 token = _flow_run.set(ctx)
                 try:
-                    state = self._attempts(ctx, call_body)
+                    steps = self._attempts(ctx)
+                    step = next(steps)
+                    while True:
+                        if step[0] == _CALL:
+                            step = steps.send(call_body(ctx))
+                        else:
+                            time.sleep(step[1])
+                            step = steps.send(None)
+                except StopIteration as stop:
+                    return stop.value  # type: ignore[no-any-return]
                 finally:
                     _flow_run.reset(token)
         except BaseException as exc:
-            self._finish(
-                Crashed(message=f"Execution was interrupted: {type(exc).__name__}: {exc}", data=exc)
-            )
+            self._crash(exc)
             raise
-        return state
 
-    def _attempts(self, ctx: FlowRunContext, call_body: Any) -> State:
+    async def _adrive(self) -> State:
+        """The async driver of `_attempts`: the body is awaited on the caller's loop."""
+        self._begin()
+        try:
+            with self.flow.task_runner.duplicate() as runner:
+                ctx = self._context(runner)
+                token = _flow_run.set(ctx)
+                try:
+                    steps = self._attempts(ctx)
+                    step = next(steps)
+                    while True:
+                        if step[0] == _CALL:
+                            step = steps.send(await self._call_async(ctx))
+                        else:
+                            await asyncio.sleep(step[1])
+                            step = steps.send(None)
+                except StopIteration as stop:
+                    return stop.value  # type: ignore[no-any-return]
+                finally:
+                    _flow_run.reset(token)
+        except asyncio.CancelledError:
+            self._finish(Cancelled(message="Flow run was cancelled"))
+            raise
+        except BaseException as exc:
+            self._crash(exc)
+            raise
+
+    def _crash(self, exc: BaseException) -> None:
+        self._finish(
+            Crashed(message=f"Execution was interrupted: {type(exc).__name__}: {exc}", data=exc)
+        )
+
+    def _attempts(self, ctx: FlowRunContext) -> Generator[tuple[Any, ...], Any, State]:
+        """Attempts and retries, written once: yields (_CALL,) for the body's outcome
+        and (_SLEEP, seconds) before a retry; returns the final state."""
         flow = self.flow
         attempt = 0
         while True:
@@ -211,7 +256,7 @@ class FlowCall:
             self._set_state(running)
             if flow.on_running_hooks:
                 run_hooks(flow.on_running_hooks, flow, self.flow_run, running, self.logger)
-            ok, value = call_body(ctx)
+            ok, value = yield (_CALL,)
             state = self._state_from_outcome(ctx, ok, value)
             if state.type is StateType.FAILED and attempt <= flow.retries:
                 delay = flow.retry_delay_seconds
@@ -221,47 +266,9 @@ class FlowCall:
                 )
                 self._set_state(AwaitingRetry())
                 if delay:
-                    time.sleep(delay)
+                    yield (_SLEEP, delay)
                 continue
             return self._finish(state)
-
-    async def _adrive(self) -> State:
-        self._begin()
-        try:
-            with self.flow.task_runner.duplicate() as runner:
-                ctx = self._context(runner)
-                token = _flow_run.set(ctx)
-                try:
-                    attempt = 0
-                    while True:
-                        attempt += 1
-                        self.flow_run.run_count = attempt
-                        self._set_state(Running() if attempt == 1 else Retrying())
-                        if self.flow.on_running_hooks:
-                            run_hooks(
-                                self.flow.on_running_hooks,
-                                self.flow,
-                                self.flow_run,
-                                self.flow_run.state,
-                                self.logger,
-                            )
-                        ok, value = await self._call_async(ctx)
-                        state = self._state_from_outcome(ctx, ok, value)
-                        if state.type is StateType.FAILED and attempt <= self.flow.retries:
-                            self._set_state(AwaitingRetry())
-                            await asyncio.sleep(self.flow.retry_delay_seconds)
-                            continue
-                        return self._finish(state)
-                finally:
-                    _flow_run.reset(token)
-        except asyncio.CancelledError:
-            self._finish(Cancelled(message="Flow run was cancelled"))
-            raise
-        except BaseException as exc:
-            self._finish(
-                Crashed(message=f"Execution was interrupted: {type(exc).__name__}: {exc}", data=exc)
-            )
-            raise
 
     def _call_sync(self, ctx: FlowRunContext) -> tuple[bool, Any]:
         flow = self.flow
