@@ -14,7 +14,15 @@ from typing import Any, Generic, TypeVar, overload
 from typing_extensions import ParamSpec
 
 from headwater.callables import CallShape
-from headwater.options import HookDecorators, check_hooks, check_name, check_reserved_parameters
+from headwater.options import (
+    HookDecorators,
+    check_flow_retry_delay,
+    check_hooks,
+    check_name,
+    check_reserved_parameters,
+    check_retries,
+    check_timeout,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -65,15 +73,13 @@ class Flow(HookDecorators, Generic[P, R]):
             raise TypeError(
                 "flow_run_name must be a string template or a callable returning a string"
             )
-        self.retries = int(retries) if retries is not None else 0
-        if retry_delay_seconds is not None and not isinstance(retry_delay_seconds, (int, float)):
-            raise TypeError("retry_delay_seconds for a flow must be a number of seconds")
-        self.retry_delay_seconds = float(retry_delay_seconds or 0)
+        self.retries = check_retries(retries, f"flow {self.name!r}")
+        self.retry_delay_seconds = check_flow_retry_delay(
+            retry_delay_seconds, f"flow {self.name!r}"
+        )
         self.task_runner = _resolve_task_runner(task_runner)
         self.description = description if description is not None else inspect.getdoc(fn)
-        if timeout_seconds is not None and timeout_seconds <= 0:
-            raise ValueError(f"timeout_seconds for flow {self.name!r} must be > 0")
-        self.timeout_seconds = float(timeout_seconds) if timeout_seconds is not None else None
+        self.timeout_seconds = check_timeout(timeout_seconds, f"flow {self.name!r}")
         self.should_validate_parameters = validate_parameters
         self._validator: Any = None
         if validate_parameters:

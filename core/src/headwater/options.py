@@ -5,6 +5,7 @@ Each check raises an error that names the flow or task and says what to do.
 
 from __future__ import annotations
 
+import datetime
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -62,22 +63,125 @@ def check_hooks(hooks: Any, option: str) -> list[Callable[..., Any]]:
     return list(hooks)
 
 
-def normalize_retry_delays(delays: Any, retries: int) -> float | list[float]:
+def _number(value: Any) -> bool:
+    """A real number: int or float, not bool (True is an int to Python, never a count here)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _got(value: Any) -> str:
+    return f"{value!r} ({type(value).__name__})"
+
+
+def check_retries(retries: Any, owner: str) -> int:
+    """`retries` as an int >= 0; `owner` is e.g. "task 'load'"."""
+    if retries is None:
+        return 0
+    if not isinstance(retries, int) or isinstance(retries, bool):
+        raise TypeError(
+            f"retries for {owner} must be a whole number of retries, got {_got(retries)}; "
+            f"pass an int, e.g. retries=3"
+        )
+    if retries < 0:
+        raise ValueError(
+            f"retries for {owner} must be >= 0, got {retries}; use retries=0 for no retries"
+        )
+    return retries
+
+
+def check_timeout(timeout_seconds: Any, owner: str) -> float | None:
+    """`timeout_seconds` as a float > 0, or None for no timeout."""
+    if timeout_seconds is None:
+        return None
+    if not _number(timeout_seconds):
+        raise TypeError(
+            f"timeout_seconds for {owner} must be a number of seconds, got "
+            f"{_got(timeout_seconds)}; pass a number, e.g. timeout_seconds=5"
+        )
+    if timeout_seconds <= 0:
+        raise ValueError(
+            f"timeout_seconds for {owner} must be > 0, got {timeout_seconds}; "
+            f"leave it unset (None) for no timeout"
+        )
+    return float(timeout_seconds)
+
+
+def check_jitter(factor: Any, owner: str) -> float | None:
+    """`retry_jitter_factor` as a float >= 0, or None."""
+    if factor is None:
+        return None
+    if not _number(factor):
+        raise TypeError(
+            f"retry_jitter_factor for {owner} must be a number, got {_got(factor)}; "
+            f"e.g. retry_jitter_factor=0.5"
+        )
+    if factor < 0:
+        raise ValueError(
+            f"retry_jitter_factor for {owner} must be >= 0, got {factor}; "
+            f"e.g. retry_jitter_factor=0.5 (or None for no jitter)"
+        )
+    return float(factor)
+
+
+def check_cache_expiration(expiration: Any, owner: str) -> datetime.timedelta | None:
+    """`cache_expiration` as a timedelta (a number is taken as seconds), or None."""
+    if expiration is None or isinstance(expiration, datetime.timedelta):
+        return expiration
+    if not _number(expiration):
+        raise TypeError(
+            f"cache_expiration for {owner} must be a datetime.timedelta, got "
+            f"{_got(expiration)}; e.g. cache_expiration=timedelta(hours=1)"
+        )
+    if expiration < 0:
+        raise ValueError(
+            f"cache_expiration for {owner} must not be negative, got {expiration} seconds; "
+            f"e.g. cache_expiration=timedelta(hours=1)"
+        )
+    return datetime.timedelta(seconds=float(expiration))
+
+
+def normalize_retry_delays(
+    delays: Any, retries: int, owner: str = "this task"
+) -> float | list[float]:
     """A number, or a list of per-attempt delays (the last one repeats)."""
     if delays is None:
         return 0.0
     if callable(delays):
         delays = delays(retries)
-    if isinstance(delays, (int, float)):
+    fix = "pass seconds as a number or a list of numbers, e.g. retry_delay_seconds=[1, 10, 60]"
+    if _number(delays):
         if delays < 0:
-            raise ValueError(f"retry_delay_seconds must be >= 0, got {delays}")
+            raise ValueError(f"retry_delay_seconds for {owner} must be >= 0, got {delays}; {fix}")
         return float(delays)
+    if not isinstance(delays, (list, tuple)):
+        raise TypeError(f"retry_delay_seconds for {owner} got {_got(delays)}; {fix}")
     delays = list(delays)
     if len(delays) > MAX_RETRY_DELAYS:
-        raise ValueError(f"Can not configure more than {MAX_RETRY_DELAYS} retry delays per task.")
-    if any((not isinstance(d, (int, float))) or d < 0 for d in delays):
-        raise ValueError(f"retry_delay_seconds must be numbers >= 0, got {delays}")
+        raise ValueError(
+            f"Can not configure more than {MAX_RETRY_DELAYS} retry delays per task: "
+            f"retry_delay_seconds for {owner} has {len(delays)}; pass at most "
+            f"{MAX_RETRY_DELAYS} (the last one repeats for later retries)"
+        )
+    bad = [d for d in delays if not _number(d) or d < 0]
+    if bad:
+        raise ValueError(
+            f"retry_delay_seconds for {owner} must be numbers >= 0, got {delays} "
+            f"(bad: {', '.join(_got(d) for d in bad)}); {fix}"
+        )
     return [float(d) for d in delays]
+
+
+def check_flow_retry_delay(delay: Any, owner: str) -> float:
+    """A flow's `retry_delay_seconds`: one number of seconds >= 0 (flows take no list)."""
+    if delay is None:
+        return 0.0
+    if not _number(delay):
+        raise TypeError(
+            f"retry_delay_seconds for {owner} must be a number of seconds, got {_got(delay)}; "
+            f"e.g. retry_delay_seconds=10"
+        )
+    if delay < 0:
+        raise ValueError(f"retry_delay_seconds for {owner} must be >= 0, got {delay}")
+    return float(delay)
 
 
 def retry_delay(delays: float | list[float], attempt: int) -> float:

@@ -20,9 +20,13 @@ from typing_extensions import ParamSpec
 from headwater.callables import CallShape
 from headwater.options import (
     HookDecorators,
+    check_cache_expiration,
     check_hooks,
+    check_jitter,
     check_name,
     check_reserved_parameters,
+    check_retries,
+    check_timeout,
     normalize_retry_delays,
 )
 
@@ -122,29 +126,23 @@ class Task(HookDecorators, Generic[P, R]):
         self.version = version
         if cache_expiration is None and cache_expiration_seconds is not None:
             cache_expiration = datetime.timedelta(seconds=cache_expiration_seconds)
-        if cache_expiration is not None and not isinstance(cache_expiration, datetime.timedelta):
-            cache_expiration = datetime.timedelta(seconds=float(cache_expiration))
+        owner = f"task {self.name!r}"
+        cache_expiration = check_cache_expiration(cache_expiration, owner)
         self.cache_policy = cache_policy
         self.cache_key_fn = cache_key_fn
         self.cache_expiration = cache_expiration
         self.refresh_cache = refresh_cache
         self.task_run_name = task_run_name
-        self.retries = int(retries) if retries is not None else 0
-        if self.retries < 0:
-            raise ValueError(f"retries for task {self.name!r} must be >= 0, got {retries}")
-        self.retry_delay_seconds = normalize_retry_delays(retry_delay_seconds, self.retries)
-        if retry_jitter_factor is not None and retry_jitter_factor < 0:
-            raise ValueError("`retry_jitter_factor` must be >= 0.")
-        self.retry_jitter_factor = retry_jitter_factor
+        self.retries = check_retries(retries, owner)
+        self.retry_delay_seconds = normalize_retry_delays(retry_delay_seconds, self.retries, owner)
+        self.retry_jitter_factor = check_jitter(retry_jitter_factor, owner)
         self.retry_condition_fn = retry_condition_fn
         self.persist_result = persist_result
         self.result_storage = result_storage
         self.result_serializer = result_serializer
         self.result_storage_key = result_storage_key
         self.cache_result_in_memory = cache_result_in_memory
-        if timeout_seconds is not None and timeout_seconds <= 0:
-            raise ValueError(f"timeout_seconds for task {self.name!r} must be > 0")
-        self.timeout_seconds = float(timeout_seconds) if timeout_seconds is not None else None
+        self.timeout_seconds = check_timeout(timeout_seconds, owner)
         self.log_prints = log_prints
         self.on_completion_hooks = check_hooks(on_completion, "on_completion")
         self.on_failure_hooks = check_hooks(on_failure, "on_failure")
