@@ -129,11 +129,11 @@ class Block(BaseModel):
         if "/" in name:
             raise ValueError(f"Block names may not contain '/': {name!r}")
         storage = get_block_storage()
-        may_create_key = not storage.has_encrypted_documents()
-        data, enc = encode_block(self, may_create_key)
+        slug = self.get_block_type_slug()
+        data, enc = encode_block(self, storage.key_ids(), f"block {slug}/{name}")
         storage.upsert_type(type(self)._type_record())
         doc_id = storage.write_document(
-            self.get_block_type_slug(),
+            slug,
             name,
             data,
             enc.secret_fields,

@@ -8,12 +8,22 @@ here both kinds are masked in reprs, dumps and the CLI, and encrypted at rest.
 
 from __future__ import annotations
 
-from typing import Any
+import types
+from collections import abc
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import pydantic
 from pydantic import SecretBytes, SecretStr
 
-__all__ = ["SecretBytes", "SecretDict", "SecretStr", "is_secret"]
+__all__ = [
+    "SecretBytes",
+    "SecretDict",
+    "SecretStr",
+    "as_secret",
+    "element_annotation",
+    "is_secret",
+    "is_secret_annotation",
+]
 
 
 class SecretDict(pydantic.Secret[dict[str, Any]]):
@@ -29,3 +39,62 @@ class SecretDict(pydantic.Secret[dict[str, Any]]):
 def is_secret(value: Any) -> bool:
     """True for any pydantic secret wrapper (SecretStr, SecretBytes, SecretDict, Secret[T])."""
     return isinstance(value, (SecretStr, SecretBytes, pydantic.Secret))
+
+
+def as_secret(value: Any) -> Any:
+    """`value` wrapped in the secret type that fits it (decrypted values never travel bare)."""
+    if is_secret(value):
+        return value
+    if isinstance(value, bytes):
+        return SecretBytes(value)
+    if isinstance(value, str):
+        return SecretStr(value)
+    if isinstance(value, dict):
+        return SecretDict(value)
+    return pydantic.Secret(value)
+
+
+def _strip(annotation: Any) -> Any:
+    """`X` from `Annotated[X, ...]`."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def is_secret_annotation(annotation: Any) -> bool:
+    """True if a field declared as `annotation` holds a secret itself.
+
+    SecretStr, SecretBytes, SecretDict, `pydantic.Secret[T]`, and unions or
+    Optionals of them. Used so that a secret field is encrypted on save even
+    when it holds a plain value (a block built with `model_construct`).
+    """
+    annotation = _strip(annotation)
+    if isinstance(annotation, type) and issubclass(
+        annotation, (SecretStr, SecretBytes, pydantic.Secret)
+    ):
+        return True
+    origin = get_origin(annotation)
+    if isinstance(origin, type) and issubclass(origin, pydantic.Secret):
+        return True
+    if origin is Union or origin is types.UnionType:
+        return any(is_secret_annotation(arg) for arg in get_args(annotation))
+    return False
+
+
+def element_annotation(annotation: Any) -> Any:
+    """The item type of a container annotation (`dict[str, V]` -> V, `list[T]` -> T), else None."""
+    annotation = _strip(annotation)
+    origin = get_origin(annotation)
+    if origin is Union or origin is types.UnionType:
+        inner = [a for a in get_args(annotation) if a is not type(None)]
+        return element_annotation(inner[0]) if len(inner) == 1 else None
+    args = get_args(annotation)
+    if not isinstance(origin, type) or not args:
+        return None
+    if issubclass(origin, tuple):
+        return args[0] if len(args) == 2 and args[1] is Ellipsis else None
+    if issubclass(origin, abc.Mapping):
+        return args[-1]
+    if issubclass(origin, (abc.Sequence, abc.Set)):
+        return args[0]
+    return None

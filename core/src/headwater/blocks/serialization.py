@@ -16,10 +16,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pydantic
-from pydantic import SecretBytes, SecretStr
 from pydantic_core import to_jsonable_python
 
 from headwater.blocks import encryption
+from headwater.blocks.fields import as_secret, element_annotation, is_secret, is_secret_annotation
 
 if TYPE_CHECKING:
     from headwater.blocks.core import Block
@@ -33,63 +33,80 @@ MASK = "********"
 class Encoded:
     """The result of encoding one block."""
 
-    def __init__(self) -> None:
+    def __init__(self, encryptor: encryption.Encryptor) -> None:
+        self.encryptor = encryptor
         self.secret_fields: list[str] = []
         self.references: dict[str, tuple[str, str]] = {}
-        self.key_id: str | None = None
+
+    @property
+    def key_id(self) -> str | None:
+        return self.encryptor.key_id
 
 
-def encode_block(block: Block, may_create_key: bool) -> tuple[dict[str, Any], Encoded]:
-    out = Encoded()
-    data = _encode_fields(block, "", out, may_create_key)
+def encode_block(
+    block: Block, stored_key_ids: set[str], where: str
+) -> tuple[dict[str, Any], Encoded]:
+    """The document for `block`: every secret encrypted with the store's key.
+
+    A value is a secret if it is a secret type, or if the field (or container
+    item) it sits in is declared as one: a block built with `model_construct`,
+    or assigned without validation, still never reaches storage in clear.
+    """
+    out = Encoded(encryption.Encryptor(stored_key_ids, where))
+    data = _encode_fields(block, "", out)
     return data, out
 
 
-def _encode_fields(
-    model: pydantic.BaseModel, prefix: str, out: Encoded, may_create: bool
-) -> dict[str, Any]:
+def _encode_fields(model: pydantic.BaseModel, prefix: str, out: Encoded) -> dict[str, Any]:
     return {
-        name: _encode(getattr(model, name), f"{prefix}{name}", out, may_create)
-        for name in type(model).model_fields
+        name: _encode(getattr(model, name), f"{prefix}{name}", out, field.annotation)
+        for name, field in type(model).model_fields.items()
     }
 
 
-def _encode(value: Any, path: str, out: Encoded, may_create: bool) -> Any:
+def _encrypt(raw: Any, path: str, out: Encoded) -> dict[str, str]:
+    if isinstance(raw, bytes):
+        payload: Any = {"bytes": base64.b64encode(raw).decode("ascii")}
+    else:
+        payload = {"value": to_jsonable_python(raw)}
+    token = out.encryptor.encrypt(json.dumps(payload).encode())
+    out.secret_fields.append(path)
+    return {SECRET: token}
+
+
+def _encode(value: Any, path: str, out: Encoded, annotation: Any = None) -> Any:
     from headwater.blocks.core import Block
 
-    if isinstance(value, (SecretStr, SecretBytes, pydantic.Secret)):
-        raw = value.get_secret_value()
-        if isinstance(raw, bytes):
-            payload: Any = {"bytes": base64.b64encode(raw).decode("ascii")}
-        else:
-            payload = {"value": to_jsonable_python(raw)}
-        token, out.key_id = encryption.encrypt(json.dumps(payload).encode(), may_create)
-        out.secret_fields.append(path)
-        return {SECRET: token}
+    if is_secret(value):
+        return _encrypt(value.get_secret_value(), path, out)
     if isinstance(value, Block):
         slug = value.get_block_type_slug()
         name = value._block_document_name
         if name is not None:
             out.references[path] = (slug, name)
             return {REF: f"{slug}/{name}"}
-        return {EMBED: slug, "data": _encode_fields(value, f"{path}.", out, may_create)}
+        return {EMBED: slug, "data": _encode_fields(value, f"{path}.", out)}
     if isinstance(value, pydantic.BaseModel):
-        return _encode_fields(value, f"{path}.", out, may_create)
+        return _encode_fields(value, f"{path}.", out)
+    if value is not None and annotation is not None and is_secret_annotation(annotation):
+        return _encrypt(value, path, out)  # a plain value in a field declared secret
+    item = element_annotation(annotation) if annotation is not None else None
     if isinstance(value, dict):
-        return {str(k): _encode(v, f"{path}.{k}", out, may_create) for k, v in value.items()}
+        return {str(k): _encode(v, f"{path}.{k}", out, item) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_encode(v, f"{path}[{i}]", out, may_create) for i, v in enumerate(value)]
+        return [_encode(v, f"{path}[{i}]", out, item) for i, v in enumerate(value)]
     return to_jsonable_python(value)
 
 
 def decode(data: Any, where: str, key_id: str | None) -> Any:
-    """Plain values from a stored document: secrets decrypted, references loaded."""
+    """Values from a stored document: references loaded, secrets decrypted into secret
+    types (SecretStr, SecretDict, ...), so even an unvalidated block never holds one bare."""
     if isinstance(data, dict):
         if SECRET in data and len(data) == 1:
             payload = json.loads(encryption.decrypt(data[SECRET], key_id, where))
             if "bytes" in payload:
-                return base64.b64decode(payload["bytes"])
-            return payload["value"]
+                return as_secret(base64.b64decode(payload["bytes"]))
+            return as_secret(payload["value"])
         if REF in data and len(data) == 1:
             from headwater.blocks.core import Block
 

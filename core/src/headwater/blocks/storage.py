@@ -122,7 +122,8 @@ class BlockStorage(abc.ABC):
     def list_documents(self, slug: str | None = None) -> list[BlockDocument]: ...
 
     @abc.abstractmethod
-    def has_encrypted_documents(self) -> bool: ...
+    def key_ids(self) -> set[str]:
+        """Fingerprints of the keys that encrypted the saved documents (empty if none did)."""
 
 
 class SQLiteBlockStorage(BlockStorage):
@@ -300,8 +301,9 @@ class SQLiteBlockStorage(BlockStorage):
             )
         return [self._document(r) for r in rows]
 
-    def has_encrypted_documents(self) -> bool:
-        return bool(self._query("SELECT 1 FROM block_document WHERE key_id IS NOT NULL LIMIT 1"))
+    def key_ids(self) -> set[str]:
+        rows = self._query("SELECT DISTINCT key_id FROM block_document WHERE key_id IS NOT NULL")
+        return {row[0] for row in rows}
 
 
 _storages: dict[str, BlockStorage] = {}
