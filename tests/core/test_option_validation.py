@@ -4,6 +4,7 @@ names the task or flow, the option, the value and the fix."""
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 from typing import Any
 
@@ -91,3 +92,25 @@ def test_good_options_are_kept_as_given() -> None:
     f = flow(retries=1, retry_delay_seconds=2, timeout_seconds=1.5)(fetch)
     assert (f.retries, f.retry_delay_seconds, f.timeout_seconds) == (1, 2.0, 1.5)
     assert t.with_options(retries=0).retry_delay_seconds == [1.0, 2.0]
+
+
+def test_unwritable_result_storage_warns_with_path_task_and_fix(
+    tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where a directory should be")
+    storage = blocker / "results"
+
+    @task(name="save-report", persist_result=True, result_storage=str(storage))
+    def save_report() -> int:
+        return 7
+
+    logger = logging.getLogger("headwater.task_runs")
+    logger.addHandler(caplog.handler)
+    try:
+        assert save_report() == 7
+    finally:
+        logger.removeHandler(caplog.handler)
+    (warning,) = [r.getMessage() for r in caplog.records if "persisted" in r.getMessage()]
+    assert str(storage) in warning and "save-report" in warning
+    assert "result_storage" in warning and "writable" in warning

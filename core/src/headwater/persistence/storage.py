@@ -19,9 +19,19 @@ from typing import Any
 
 from headwater import settings
 
-__all__ = ["BlockResultStorage", "LocalResultStorage", "ResultStorage", "resolve_storage"]
+__all__ = [
+    "BlockResultStorage",
+    "LocalResultStorage",
+    "ResultStorage",
+    "ResultStorageError",
+    "resolve_storage",
+]
 
 _SLUG_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*/[^/\\]+$")
+
+
+class ResultStorageError(OSError):
+    """A result could not be written; the message names the location and what to do."""
 
 
 class ResultStorage:
@@ -66,10 +76,17 @@ class LocalResultStorage(ResultStorage):
     def write(self, key: str, data: bytes) -> None:
         path = self._path(key)
         directory = os.path.dirname(path)
-        if not self._made or directory != self.basepath:
-            os.makedirs(directory, exist_ok=True)
-            self._made = True
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".hw-", suffix=".tmp")
+        try:
+            if not self._made or directory != self.basepath:
+                os.makedirs(directory, exist_ok=True)
+                self._made = True
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".hw-", suffix=".tmp")
+        except OSError as exc:
+            raise ResultStorageError(
+                f"cannot write results to {path} ({type(exc).__name__}: {exc.strerror or exc}); "
+                f"point result_storage (or HEADWATER_RESULTS_LOCAL_STORAGE_PATH) at a writable "
+                f"directory"
+            ) from exc
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
@@ -115,7 +132,13 @@ class BlockResultStorage(ResultStorage):
             raise
 
     def write(self, key: str, data: bytes) -> None:
-        self.block.write_path(key, data)
+        try:
+            self.block.write_path(key, data)
+        except Exception as exc:
+            raise ResultStorageError(
+                f"cannot write results to {self.location(key)} ({exc!r}); check the block's "
+                f"credentials and location, or point result_storage at a writable one"
+            ) from exc
 
 
 _memo: dict[Any, tuple[Any, ResultStorage]] = {}
