@@ -32,6 +32,7 @@ __all__ = [
     "StateType",
     "Suspended",
     "TimedOut",
+    "exception_to_crashed_state",
 ]
 
 
@@ -184,3 +185,22 @@ Cancelling = _make(StateType.CANCELLING)
 Cancelled = _make(StateType.CANCELLED)
 Paused = _make(StateType.PAUSED)
 Suspended = _make(StateType.PAUSED, "Suspended")
+
+
+def exception_to_crashed_state(exc: BaseException) -> State:
+    """The Crashed state for a run stopped by something outside its code: Ctrl-C,
+    `sys.exit()`, a cancelled event loop. Messages as Prefect's
+    (prefect/states.py `exception_to_crashed_state`)."""
+    import asyncio
+
+    if isinstance(exc, KeyboardInterrupt):
+        message = "Execution was aborted by an interrupt signal."
+    elif isinstance(exc, SystemExit):
+        message = "Execution was aborted by Python system exit call."
+    elif isinstance(exc, asyncio.CancelledError):
+        message = "Execution was cancelled by the runtime environment."
+    else:
+        message = (
+            f"Execution was interrupted by an unexpected exception: {type(exc).__name__}: {exc}"
+        )
+    return Crashed(message=message, data=exc)

@@ -209,3 +209,56 @@ def test_flow_timeout_does_not_wait_for_its_submitted_tasks() -> None:
     state = impatient(return_state=True)
     assert state.name == "TimedOut"
     assert time.monotonic() - t0 < 2.5
+
+
+def test_timed_out_body_that_catches_exception_is_still_stopped() -> None:
+    """`except Exception` in the body must not swallow the stop (it is a BaseException),
+    and the stop keeps coming while the thread lives."""
+    iterations: list[int] = []
+    ended = threading.Event()
+
+    @task(timeout_seconds=0.2)
+    def stubborn() -> None:
+        try:
+            while True:
+                try:
+                    iterations.append(1)
+                    time.sleep(0.01)
+                except Exception:
+                    pass
+        finally:
+            ended.set()
+
+    state = stubborn(return_state=True)
+    assert state.name == "TimedOut"
+    with pytest.raises(TimeoutError) as info:
+        state.result()
+    from headwater.exceptions import TaskRunTimeoutError
+
+    assert type(info.value) is TaskRunTimeoutError  # what users see is unchanged
+    assert ended.wait(5), "the body kept running after its deadline"
+    seen = len(iterations)
+    time.sleep(0.2)
+    assert len(iterations) == seen
+
+
+def test_timed_out_body_that_catches_base_exception_once_is_stopped_by_redelivery() -> None:
+    caught: list[str] = []
+    ended = threading.Event()
+
+    @task(timeout_seconds=0.2)
+    def catches_one() -> None:
+        try:
+            try:
+                while True:
+                    time.sleep(0.01)
+            except BaseException as exc:
+                caught.append(type(exc).__name__)
+            while True:  # carries on as if nothing happened
+                time.sleep(0.01)
+        finally:
+            ended.set()
+
+    assert catches_one(return_state=True).name == "TimedOut"
+    assert ended.wait(5), "the stop was delivered only once"
+    assert caught == ["DeadlineStop"]

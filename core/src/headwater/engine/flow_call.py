@@ -27,7 +27,6 @@ from headwater.states import (
     AwaitingRetry,
     Cancelled,
     Completed,
-    Crashed,
     Failed,
     Pending,
     Retrying,
@@ -35,6 +34,7 @@ from headwater.states import (
     State,
     StateType,
     TimedOut,
+    exception_to_crashed_state,
 )
 from headwater.store.records import FlowRun, StateChange, TaskRun
 
@@ -240,9 +240,10 @@ class FlowCall:
             raise
 
     def _crash(self, exc: BaseException) -> None:
-        self._finish(
-            Crashed(message=f"Execution was interrupted: {type(exc).__name__}: {exc}", data=exc)
-        )
+        state = self.flow_run.state
+        if state is not None and state.is_final():
+            return  # the body had finished; a late interrupt does not undo its state
+        self._finish(exception_to_crashed_state(exc))
 
     def _attempts(self, ctx: FlowRunContext) -> Generator[tuple[Any, ...], Any, State]:
         """Attempts and retries, written once: yields (_CALL,) for the body's outcome

@@ -35,7 +35,6 @@ from headwater.states import (
     AwaitingRetry,
     Cancelled,
     Completed,
-    Crashed,
     Failed,
     Pending,
     Retrying,
@@ -43,6 +42,7 @@ from headwater.states import (
     State,
     StateType,
     TimedOut,
+    exception_to_crashed_state,
 )
 from headwater.store.records import StateChange, TaskRun
 
@@ -190,6 +190,8 @@ class TaskCall:
         except BaseException as exc:
             self._crash(exc)
             raise
+        finally:
+            gen.close()  # an interrupt raised here, not in the lifecycle: reset its contexts
 
     async def arun(self) -> State:
         """The async driver: same lifecycle, awaiting the body and sleeping with asyncio."""
@@ -215,6 +217,8 @@ class TaskCall:
         except BaseException as exc:
             self._crash(exc)
             raise
+        finally:
+            gen.close()
 
     def run_and_return(self, return_state: bool) -> Any:
         state = self.run()
@@ -357,9 +361,7 @@ class TaskCall:
     def _crash(self, exc: BaseException) -> None:
         if self.task_run.state is not None and self.task_run.state.is_final():
             return
-        self._finish(
-            Crashed(message=f"Execution was interrupted: {type(exc).__name__}: {exc}", data=exc)
-        )
+        self._finish(exception_to_crashed_state(exc))
 
     def _should_retry(self, exc: BaseException) -> bool:
         condition = self.task.retry_condition_fn
