@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 __all__ = [
     "AwaitingRetry",
@@ -64,9 +64,15 @@ class _Unset:
 
 UNSET: Any = _Unset()
 
+R = TypeVar("R")
 
-class State:
-    """One state of a run. `data` holds the result (or exception) of a final state."""
+
+class State(Generic[R]):
+    """One state of a run. `data` holds the result (or exception) of a final state.
+
+    Generic in the run's return type for type checkers only (`State[int]` from an
+    `int` task with `return_state=True`); at run time it is one plain class.
+    """
 
     __slots__ = ("data", "message", "name", "state_details", "timestamp", "type")
 
@@ -118,16 +124,17 @@ class State:
         return self.type in TERMINAL_TYPES
 
     # --- results ----------------------------------------------------------------
-    def result(self, raise_on_failure: bool = True) -> Any:
-        """The run's return value; re-raises the run's exception for failed states."""
+    def result(self, raise_on_failure: bool = True) -> R:
+        """The run's return value; re-raises the run's exception for failed states
+        (returns it instead when `raise_on_failure=False`)."""
         from headwater.results import state_result
 
-        return state_result(self, raise_on_failure=raise_on_failure)
+        return state_result(self, raise_on_failure=raise_on_failure)  # type: ignore[no-any-return]
 
-    async def aresult(self, raise_on_failure: bool = True) -> Any:
+    async def aresult(self, raise_on_failure: bool = True) -> R:
         return self.result(raise_on_failure=raise_on_failure)
 
-    def copy(self, **changes: Any) -> State:
+    def copy(self, **changes: Any) -> State[R]:
         fields = {s: getattr(self, s) for s in self.__slots__}
         fields.update(changes)
         return State(**fields)
