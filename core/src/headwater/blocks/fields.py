@@ -98,3 +98,65 @@ def element_annotation(annotation: Any) -> Any:
     if issubclass(origin, (abc.Sequence, abc.Set)):
         return args[0]
     return None
+
+
+_PLAIN = frozenset({str, bytes, int, float, bool, type(None)})
+
+
+def find_secret(obj: Any) -> str | None:
+    """Where the first secret inside `obj` sits ("Vault.password"), or None.
+
+    Looks through dicts, lists, tuples, sets and pydantic models (a field
+    declared secret counts even if it holds a plain value). The answer names
+    types and fields only, never a value, so it is safe in an error message.
+    Plain items are skipped by their exact type, so a big list of numbers or
+    records costs little beside serialising it.
+    """
+    return _find(obj, type(obj).__name__, set())
+
+
+def _find(value: Any, where: str, seen: set[int]) -> str | None:
+    kind = type(value)
+    if kind in _PLAIN:
+        return None
+    if id(value) in seen:  # shared, or a reference cycle
+        return None
+    seen.add(id(value))
+    if kind is dict:
+        items: Any = value.values()
+    elif kind is list or kind is tuple:
+        items = value
+    elif is_secret(value):
+        return where
+    elif isinstance(value, pydantic.BaseModel):
+        cls = type(value)
+        for name, field in cls.model_fields.items():
+            item = getattr(value, name, None)
+            here = f"{cls.__name__}.{name}"
+            if item is not None and is_secret_annotation(field.annotation):
+                return here
+            found = _find(item, here, seen)
+            if found is not None:
+                return found
+        return None
+    elif isinstance(value, dict):
+        items = value.values()
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = value
+    else:
+        return None
+    plain = _PLAIN
+    for item in items:
+        kind = type(item)
+        if kind in plain:
+            continue
+        if kind is dict or kind is list:  # a row of plain values: no call needed
+            for inner in item.values() if kind is dict else item:
+                if type(inner) not in plain:
+                    break
+            else:
+                continue
+        found = _find(item, where, seen)
+        if found is not None:
+            return found
+    return None

@@ -9,7 +9,17 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
-__all__ = ["JSONSerializer", "PickleSerializer", "Serializer", "get_serializer"]
+__all__ = [
+    "JSONSerializer",
+    "PickleSerializer",
+    "SecretResultError",
+    "Serializer",
+    "get_serializer",
+]
+
+
+class SecretResultError(TypeError):
+    """A result holding a secret cannot be written as JSON (it would be in clear, or lost)."""
 
 
 class Serializer(Protocol):
@@ -37,13 +47,33 @@ class PickleSerializer:
 
 
 class JSONSerializer:
-    """JSON: portable and human-readable; pydantic models and dataclasses dump to dicts."""
+    """JSON: portable and human-readable; pydantic models and dataclasses dump to dicts.
+
+    A result holding a secret (a block with SecretStr / SecretDict fields, a
+    bare SecretStr) is refused: JSON would either write the secret in clear
+    or replace it by a mask, and the cached value would come back as a dict
+    of `**********` with no error (Prefect's json serializer does the
+    latter). The engine then keeps the result in memory and logs a warning
+    naming the task run and this message.
+    """
 
     type = "json"
 
     def dumps(self, obj: Any) -> bytes:
         from pydantic_core import to_json
 
+        from headwater.blocks.fields import find_secret
+
+        where = find_secret(obj)
+        if where is not None:
+            raise SecretResultError(
+                f"The result holds a secret ({where}), which the json result serializer "
+                "cannot store: it would be written in clear, or masked and lost. Return the "
+                "block's saved name instead (block.save('name'), then Block.load('slug/name') "
+                "where it is needed), or set persist_result=False on the task. "
+                "result_serializer='pickle' keeps the block, but writes its secrets "
+                "unencrypted into the result file."
+            )
         return to_json(obj)
 
     def loads(self, blob: bytes) -> Any:
