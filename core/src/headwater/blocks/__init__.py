@@ -19,6 +19,7 @@ _EXPORTS = {
     "BlockNotFoundError": "headwater.blocks.errors",
     "BlockExistsError": "headwater.blocks.errors",
     "EncryptionKeyError": "headwater.blocks.errors",
+    "InvalidBlockRegistration": "headwater.blocks.errors",
     "CredentialsBlock": "headwater.blocks.abstract",
     "NotificationBlock": "headwater.blocks.abstract",
     "DatabaseBlock": "headwater.blocks.abstract",

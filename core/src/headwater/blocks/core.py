@@ -10,9 +10,11 @@ SQLite database of HEADWATER_HOME by default).
 
 from __future__ import annotations
 
+import abc
 import inspect
 import re
-from typing import Any, ClassVar
+import sys
+from typing import Any, ClassVar, get_args
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 from typing_extensions import Self
@@ -114,6 +116,54 @@ class Block(BaseModel):
             },
         )
 
+    @classmethod
+    def register_type_and_schema(cls, client: Any = None) -> Any:
+        """Record this block type (and the block types of its fields) in the store.
+
+        `headwater block types` then lists it, and `Block.load("slug/name")`
+        finds the class, in any process sharing this HEADWATER_HOME, without a
+        plugin hook (the class's module must be importable there). Saving a
+        block records its type too; this is for types with nothing saved yet.
+        As in Prefect, inside a running event loop the call can be awaited
+        (the work is done at once: it is one local write). `client` is
+        accepted for Prefect compatibility and unused.
+        """
+        registered: set[type[Block]] = set()
+        cls._register_type(registered)
+        if _loop_running():
+            done = sys.modules["asyncio"].get_running_loop().create_future()
+            done.set_result(None)
+            return done
+        return None
+
+    @classmethod
+    async def aregister_type_and_schema(cls, client: Any = None) -> None:
+        cls._register_type(set())
+
+    @classmethod
+    def _register_type(cls, registered: set[type[Block]]) -> None:
+        from headwater.blocks.errors import InvalidBlockRegistration
+        from headwater.blocks.storage import get_block_storage
+
+        if cls is Block:
+            raise InvalidBlockRegistration(
+                "register_type_and_schema() registers one block type: call it on your Block "
+                "subclass (MyBlock.register_type_and_schema()), not on Block itself."
+            )
+        if inspect.isabstract(cls) or abc.ABC in cls.__bases__:
+            raise InvalidBlockRegistration(
+                f"{cls.__name__} is an abstract kind of block (an interface), so it cannot be "
+                "registered as a block type: register a concrete subclass of it instead."
+            )
+        if cls in registered:
+            return
+        registered.add(cls)
+        for field in cls.model_fields.values():
+            for nested in _block_classes_in(field.annotation):
+                if not (inspect.isabstract(nested) or abc.ABC in nested.__bases__):
+                    nested._register_type(registered)
+        get_block_storage().upsert_type(cls._type_record())
+
     # --- persistence -----------------------------------------------------------
     def save(self, name: str | None = None, overwrite: bool = False) -> str:
         """Save under `name` (required); returns the document id.
@@ -205,6 +255,24 @@ class Block(BaseModel):
     @classmethod
     async def adelete(cls, name: str) -> None:
         cls.delete(name)
+
+
+def _loop_running() -> bool:
+    asyncio = sys.modules.get("asyncio")  # not imported: no loop can be running
+    if asyncio is None:
+        return False
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _block_classes_in(annotation: Any) -> list[type[Block]]:
+    """Block classes named in a field annotation (`Creds`, `Creds | None`, `list[Creds]`)."""
+    if isinstance(annotation, type):
+        return [annotation] if issubclass(annotation, Block) else []
+    return [found for arg in get_args(annotation) for found in _block_classes_in(arg)]
 
 
 def _not_found_message(storage: Any, slug: str, name: str) -> str:

@@ -24,3 +24,7 @@ class EncryptionKeyError(RuntimeError):
 
     The message never contains a key or a secret value.
     """
+
+
+class InvalidBlockRegistration(ValueError):
+    """`register_type_and_schema` was called on `Block` itself or on an abstract kind."""
