@@ -4,11 +4,12 @@ The orchestrator pickles each task run (cloudpickle) into bytes and submits
 `run_packed`, a module-level function, with them: the engine underneath
 (Dask, Ray, ...) ships a small function it caches plus plain bytes it never
 has to inspect. A task defined in `__main__` or a test module is pickled by
-value only once per runner (`TaskPacker`) and unpickled once per worker
-process (`_TASKS`). The worker runs the whole engine (retries, timeouts,
-hooks, log capture) and returns the outcome as bytes for the orchestrator to
-replay into its store, so workers need headwater installed and nothing else:
-no database, no server, no settings.
+value only once per runner (`TaskPacker`), together with what the
+orchestrator resolved for it (result storage and cache plan, its settings and
+home), and unpickled once per worker process (`_TASKS`). The worker runs the
+whole engine (retries, timeouts, hooks, log capture) and returns the outcome
+as bytes for the orchestrator to replay into its store, so workers need
+headwater installed and nothing else: no database, no server, no settings.
 """
 
 from __future__ import annotations
@@ -26,24 +27,32 @@ _MAX_CACHED_TASKS = 512
 
 
 class TaskPacker:
-    """Orchestrator side: pickles each distinct task once, each call's arguments per call."""
+    """Orchestrator side: pickles each distinct task (with its result plan and the
+    orchestrator's settings) once, each call's arguments per call."""
 
     def __init__(self) -> None:
-        # id(task) -> (task, digest, bytes); the task is kept so its id is never reused
-        self._tasks: dict[int, tuple[Any, bytes, bytes]] = {}
+        # id(task) -> (task, plan, settings, digest, bytes); the task is kept so its
+        # id is never reused; plan and settings are memoised per flow run
+        self._tasks: dict[int, tuple[Any, Any, Any, bytes, bytes]] = {}
 
     def pack(self, remote: RemoteTaskCall) -> tuple[bytes, bytes, bytes]:
         """`(task digest, task bytes, call bytes)`; raises if anything won't pickle."""
         import cloudpickle
 
-        entry = self._tasks.get(id(remote.task))
-        if entry is None or entry[0] is not remote.task:
-            task_bytes = cloudpickle.dumps(remote.task)
+        task, plan, settings = remote.task, remote.results, remote.settings
+        entry = self._tasks.get(id(task))
+        if (
+            entry is None
+            or entry[0] is not task
+            or entry[1] is not plan
+            or entry[2] is not settings
+        ):
+            task_bytes = cloudpickle.dumps((task, plan, settings))
             digest = hashlib.blake2b(task_bytes, digest_size=16).digest()
-            entry = (remote.task, digest, task_bytes)
-            self._tasks[id(remote.task)] = entry
-        call_bytes = dumps(replace(remote, task=None), remote.parameters)  # type: ignore[arg-type]
-        return entry[1], entry[2], call_bytes
+            entry = (task, plan, settings, digest, task_bytes)
+            self._tasks[id(task)] = entry
+        bare = replace(remote, task=None, results=None, settings={})  # type: ignore[arg-type]
+        return entry[3], entry[4], dumps(bare, remote.parameters)
 
 
 _PLAIN = (int, float, str, bytes, bool, type(None))
@@ -90,14 +99,14 @@ def run_packed(digest: bytes, task_bytes: bytes, call_bytes: bytes) -> bytes:
     import cloudpickle
     from headwater.engine.remote import dumps_outcome, run_remote
 
-    task = _TASKS.get(digest)
-    if task is None:
-        task = cloudpickle.loads(task_bytes)
+    packed = _TASKS.get(digest)
+    if packed is None:
+        packed = cloudpickle.loads(task_bytes)
         if len(_TASKS) >= _MAX_CACHED_TASKS:
             _TASKS.clear()
-        _TASKS[digest] = task
+        _TASKS[digest] = packed
     remote = cloudpickle.loads(call_bytes)
-    remote.task = task
+    remote.task, remote.results, remote.settings = packed
     return dumps_outcome(run_remote(remote))
 
 

@@ -1,12 +1,15 @@
 """Running a task run in another process: what is shipped, what comes back.
 
 The orchestrating process records the run as Pending, waits for its upstream
-futures and ships a `RemoteTaskCall` (task, resolved parameters, run record).
-The worker runs the very same engine (`TaskCall.run`) with a
-`CapturingRecorder`, and returns a `RemoteOutcome`: the final state, the
-result or exception, and every state change and log line. The orchestrator
-replays those into its own store and console, so workers need no database,
-no server and no headwater settings.
+futures and ships a `RemoteTaskCall` (task, resolved parameters, run record,
+and the orchestrator's own settings: the result storage and cache plan it
+resolved, and its HEADWATER_* settings with its home). The worker runs the
+very same engine (`TaskCall.run`) with a `CapturingRecorder`, persisting and
+reading results where the orchestrator would, and returns a `RemoteOutcome`:
+the final state, the result or exception, and every state change and log
+line. The orchestrator replays those into its own store and console, so
+workers need no database, no server and no headwater settings of their own,
+and never write into their own user's home.
 
 Runner authors use three functions: `prepare_remote(call)` in the
 orchestrator, `run_remote(remote_call)` in the worker, `finish_remote(call,
@@ -15,16 +18,21 @@ outcome)` back in the orchestrator.
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from headwater import settings as hw_settings
+from headwater.engine.task_call import TaskCall
 from headwater.exceptions import UpstreamTaskError
-from headwater.states import Failed, State, StateType
+from headwater.states import Completed, Failed, State, StateType
 from headwater.store.base import CapturingRecorder
 from headwater.store.records import TaskRun
 
 if TYPE_CHECKING:
-    from headwater.engine.task_call import TaskCall
+    from headwater.caching.engine import Plan
+    from headwater.context import TaskRunContext
     from headwater.tasks import Task
 
 
@@ -36,6 +44,11 @@ class RemoteTaskCall:
     log_prints: bool
     flow_run_id: str | None
     flow_run_name: str | None
+    #: the caching / persistence plan resolved here, its storage resolved to a
+    #: ResultStorage (None: the run persists nothing)
+    results: Plan | None = None
+    #: the orchestrator's HEADWATER_* settings, HEADWATER_HOME always among them
+    settings: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -74,6 +87,7 @@ def prepare_remote(call: TaskCall) -> RemoteTaskCall | State:
         call.task_run.name = task_run_name_for(call.task, params)
         call._record_pending()
     flow_run = call.flow_ctx.flow_run if call.flow_ctx is not None else None
+    results, settings = orchestrator_settings(call)
     return RemoteTaskCall(
         call.task,
         _without_state(call.task_run),
@@ -81,18 +95,111 @@ def prepare_remote(call: TaskCall) -> RemoteTaskCall | State:
         call.log_prints,
         flow_run.id if flow_run else None,
         flow_run.name if flow_run else None,
+        results,
+        settings,
     )
+
+
+def orchestrator_settings(call: TaskCall) -> tuple[Plan | None, dict[str, str]]:
+    """The result plan and settings a worker must use for `call`, resolved here.
+
+    Memoised per flow run (the same objects for every run of a task), so a
+    runner can pack them once per task, not once per call.
+    """
+    from headwater.caching.engine import resolve_plan
+
+    frc = call.flow_ctx
+    memo: dict[Any, Any] = frc.result_settings if frc is not None else {}
+    key = ("remote", call.task)
+    found = memo.get(key)
+    if found is None:
+        flow = frc.flow if frc is not None else None
+        plan = memo.get(call.task)
+        if plan is None:
+            plan = resolve_plan(call.task, flow, call.logger)
+            if frc is not None:
+                memo[call.task] = plan
+        found = memo[key] = (_with_resolved_storage(plan), _settings_snapshot(memo))
+    return found  # type: ignore[no-any-return]
+
+
+def _with_resolved_storage(plan: Plan) -> Plan | None:
+    from dataclasses import replace
+
+    from headwater.persistence.storage import resolve_storage
+
+    if not plan.persist:
+        return None
+    key_storage = plan.key_storage
+    return replace(
+        plan,
+        result_storage=resolve_storage(plan.result_storage),
+        key_storage=resolve_storage(key_storage) if key_storage is not None else None,
+    )
+
+
+def _settings_snapshot(memo: dict[Any, Any]) -> dict[str, str]:
+    found = memo.get(("remote", "settings"))
+    if found is None:
+        found = {k: v for k, v in os.environ.items() if k.startswith("HEADWATER_")}
+        found["HEADWATER_HOME"] = str(hw_settings.home())
+        memo[("remote", "settings")] = found
+    return found  # type: ignore[no-any-return]
+
+
+_adopt_lock = threading.Lock()
+
+
+def adopt_settings(settings: dict[str, str]) -> None:
+    """Worker side: take the orchestrator's HEADWATER_* settings for what runs here.
+
+    A worker process serves its orchestrator: anything home-dependent a task
+    does (blocks, secrets, the default result storage) must use that
+    orchestrator's home, not the worker user's `~/.headwater`.
+    """
+    environ = os.environ
+    if all(environ.get(k) == v for k, v in settings.items()):
+        return
+    with _adopt_lock:
+        for k, v in settings.items():
+            if environ.get(k) != v:
+                environ[k] = v
+
+
+class _WorkerTaskCall(TaskCall):
+    """The engine's run in a worker, caching and persisting with the orchestrator's plan."""
+
+    __slots__ = ("results",)
+    results: Plan | None
+
+    def _cached_state(self, ctx: TaskRunContext) -> State | None:
+        if self.results is None:
+            return None
+        from headwater.caching.engine import cached_state
+
+        ctx.cache_plan = self.results
+        return cached_state(self, ctx)
+
+    def _completed(self, ctx: TaskRunContext, value: Any) -> State:
+        if self.results is None:
+            return Completed(data=value)
+        from headwater.caching.engine import completed_state
+
+        ctx.cache_plan = self.results
+        return completed_state(self, ctx, value)
 
 
 def run_remote(remote: RemoteTaskCall) -> RemoteOutcome:
     """Worker side: run the engine, capture everything, never raise for task errors."""
-    from headwater.engine.task_call import TaskCall
     from headwater.engine.timeouts import abandoned_threads_alive
 
+    if remote.settings:
+        adopt_settings(remote.settings)
     recorder = CapturingRecorder()
-    call = TaskCall(
+    call = _WorkerTaskCall(
         remote.task, remote.task_run, remote.parameters, None, recorder, remote.log_prints, None
     )
+    call.results = remote.results
     call._recorded = True
     task_run = remote.task_run
     if remote.task.isasync:
@@ -124,7 +231,7 @@ def finish_remote(call: TaskCall, outcome: RemoteOutcome) -> State:
         getattr(recorder, method)(record)
         if method == "record_log":
             log_to_console(record)
-    state = State(
+    state: State[Any] = State(
         StateType(outcome.state_type),
         name=outcome.state_name,
         message=outcome.message,
