@@ -32,8 +32,10 @@ def state_result(state: State, raise_on_failure: bool = True) -> Any:
         if raise_on_failure:
             raise exc
         return exc
-    from headwater.exceptions import UnfinishedRun
+    from headwater.exceptions import PausedRun, UnfinishedRun
 
+    if state.type is StateType.PAUSED:
+        raise PausedRun("Run is paused, its result is not available.", state=state)
     raise UnfinishedRun(
         f"Run is in {state.type.value} state, its result is not available yet. "
         "Wait for it to finish first."
@@ -43,11 +45,14 @@ def state_result(state: State, raise_on_failure: bool = True) -> Any:
 def _exception_for(state: State) -> BaseException:
     from headwater import exceptions
 
+    # Prefect's wrappers (prefect/states.py `get_state_exception`)
     message = state.message or f"Run ended in state {state.name}"
     if state.type is StateType.CRASHED:
         return exceptions.CrashedRun(message)
     if state.type is StateType.CANCELLED:
         return exceptions.CancelledRun(message)
+    if isinstance(state.data, str):
+        return exceptions.FailedRun(state.data)
     if (
         isinstance(state.data, (list, tuple))
         and state.data
@@ -56,4 +61,4 @@ def _exception_for(state: State) -> BaseException:
         for s in state.data:
             if s.type is not StateType.COMPLETED:
                 return _exception_for(s) if not isinstance(s.data, BaseException) else s.data
-    return RuntimeError(message)
+    return exceptions.FailedRun(message)

@@ -1,9 +1,9 @@
 """One flow run: parameters, states, the task runner's lifetime, the final state rule.
 
 The flow's final state follows what its function did (Prefect 3 rule): an
-uncaught exception fails it; a returned State is used as is; returned futures
-are waited for, and the flow fails if any of them did not complete. Tasks
-that failed without being returned or raised do not fail the flow.
+uncaught exception fails it; what it returned decides the rest
+(engine/return_values.py). Tasks that failed without being returned or raised
+do not fail the flow.
 """
 
 from __future__ import annotations
@@ -17,16 +17,15 @@ from headwater import settings
 from headwater.context import FlowRunContext, _flow_run, _task_run, current_tags
 from headwater.engine.hooks import run_hooks
 from headwater.engine.ids import new_run_id
+from headwater.engine.return_values import flow_state_from_return_value
 from headwater.engine.run_logs import flow_run_logger
 from headwater.engine.run_names import generate_run_name, generate_task_run_suffix
 from headwater.engine.timeouts import await_with_timeout, call_with_timeout
 from headwater.exceptions import FlowRunTimeoutError
-from headwater.futures import HeadwaterFuture, resolve_futures_to_results
 from headwater.logging.console import flush_console
 from headwater.states import (
     AwaitingRetry,
     Cancelled,
-    Completed,
     Failed,
     Pending,
     Retrying,
@@ -322,7 +321,7 @@ class FlowCall:
                 message=f"Flow run encountered an exception: {type(exc).__name__}: {exc}", data=exc
             )
         self._wait_for_pending(ctx)
-        state = state_from_return_value(value)
+        state = flow_state_from_return_value(value)
         if state.type is StateType.COMPLETED:
             from headwater.persistence.flow_results import persist_flow_result, should_persist
 
@@ -353,50 +352,6 @@ class FlowCall:
             run_hooks(hooks, flow, self.flow_run, state, self.logger)
         flush_console()
         return state
-
-
-def state_from_return_value(value: Any) -> State:
-    """The final state for what a flow returned (Prefect 3 rule)."""
-    if isinstance(value, State):
-        return value
-    if isinstance(value, HeadwaterFuture):
-        value.wait()
-        inner = value.state
-        if inner.type is StateType.COMPLETED:
-            return Completed(data=inner.result())
-        return inner.copy(timestamp=time.time())
-    states = _contained_states(value)
-    if not states:
-        return Completed(data=value)
-    bad = [s for s in states if s.type is not StateType.COMPLETED]
-    if bad:
-        failed = [s for s in bad if s.type is StateType.FAILED]
-        first = failed[0] if failed else bad[0]
-        return Failed(
-            message=f"{len(bad)}/{len(states)} states failed.",
-            data=first.data if isinstance(first.data, BaseException) else None,
-        )
-    # returned futures become their results; returned State objects stay as they are
-    return Completed(data=resolve_futures_to_results(value))
-
-
-def _contained_states(value: Any) -> list[State]:
-    """States of the futures (and State objects) in a returned list/tuple/set/dict."""
-    t = type(value)
-    if t is dict:
-        items = list(value.values())
-    elif t in (list, tuple, set, frozenset):
-        items = list(value)
-    else:
-        return []
-    states = []
-    for item in items:
-        if isinstance(item, HeadwaterFuture):
-            item.wait()
-            states.append(item.state)
-        elif isinstance(item, State):
-            states.append(item)
-    return states
 
 
 def _flow_run_name(flow: Flow[Any, Any], parameters: dict[str, Any]) -> str:

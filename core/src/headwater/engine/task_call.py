@@ -12,26 +12,27 @@ identically for sync and async tasks. Task runners only decide where
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
 from headwater import settings
 from headwater.context import TaskRunContext, _flow_run, _task_run, current_tags
-from headwater.engine.hooks import call_maybe_async, run_hooks
+from headwater.engine.hooks import run_hooks
 from headwater.engine.ids import new_run_id
 from headwater.engine.inputs import (
     resolve_parameters,
     upstream_inputs,
     wait_for_upstream,
 )
+from headwater.engine.retries import retry_delay_for, should_retry
+from headwater.engine.return_values import state_from_return_value, states_returned
 from headwater.engine.run_logs import task_run_logger
 from headwater.engine.run_names import generate_task_run_suffix, task_run_name_for
 from headwater.engine.timeouts import await_with_timeout, call_with_timeout
 from headwater.exceptions import TaskRunTimeoutError, UpstreamTaskError
-from headwater.options import retry_delay
 from headwater.states import (
+    UNSET,
     AwaitingRetry,
     Cancelled,
     Completed,
@@ -65,6 +66,7 @@ class TaskCall:
         "log_prints",
         "parameters",
         "recorder",
+        "returned",
         "task",
         "task_run",
         "wait_for",
@@ -89,6 +91,8 @@ class TaskCall:
         self.flow_ctx = flow_ctx
         self._logger: Any = None
         self._recorded = False
+        #: what the body returned when that was State(s), which decide the run's state
+        self.returned: Any = UNSET
 
     @classmethod
     def create(
@@ -221,12 +225,20 @@ class TaskCall:
             gen.close()
 
     def run_and_return(self, return_state: bool) -> Any:
-        state = self.run()
-        return state if return_state else state.result()
+        return self._returned_for(self.run(), return_state)
 
     async def arun_and_return(self, return_state: bool) -> Any:
         state = await self.arun() if self.task.isasync else self.run()
-        return state if return_state else state.result()
+        return self._returned_for(state, return_state)
+
+    def _returned_for(self, state: State, return_state: bool) -> Any:
+        """What the call gives back: the state, or the result; a body that returned States
+        gives back what it returned, unraised (as Prefect's task engine `result()`)."""
+        if return_state:
+            return state
+        if self.returned is not UNSET:
+            return self.returned
+        return state.result()
 
     def _invoke_sync(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[bool, Any]:
         task = self.task
@@ -311,34 +323,36 @@ class TaskCall:
                 if task.on_running_hooks:
                     yield (_HOOK, task.on_running_hooks, running)
                 ok, value = yield (_CALL, args, kwargs)
-                if ok:
-                    state = value if isinstance(value, State) else self._completed(ctx, value)
+                if ok and not states_returned(value):
+                    state = self._completed(ctx, value)
                     break
-                error: BaseException = value
-                if attempt <= task.retries and self._should_retry(error):
-                    delay = self._retry_delay(attempt)
+                if ok:  # the body returned State(s): they decide (Prefect's rule)
+                    self.returned = value
+                    state = state_from_return_value(value)
+                    if state.type is not StateType.FAILED:
+                        break
+                failure = state if ok else value
+                kind = "state" if ok else "exception"
+                if attempt <= task.retries and should_retry(task, task_run, failure, self.logger):
+                    self.returned = UNSET
+                    delay = retry_delay_for(task, attempt)
                     when = f"in {delay:g} second(s)" if delay else "immediately"
                     self.logger.info(
-                        f"Task run failed with exception: {error!r} - Retry {attempt}/{task.retries} will start {when}"
+                        f"Task run failed with {kind}: {failure!r} - Retry {attempt}/{task.retries} will start {when}"
                     )
                     self._record_state(AwaitingRetry(message=f"Retry {attempt}/{task.retries}"))
                     if delay:
                         yield (_SLEEP, delay)
                     continue
+                exhausted = " - Retries are exhausted" if task.retries else ""
+                if ok:
+                    self.logger.error(f"Task run failed with state: {failure!r}{exhausted}")
+                    break
                 self.logger.error(
-                    f"Task run failed with exception: {error!r} - Retries are exhausted",
-                    exc_info=(type(error), error, error.__traceback__),
+                    f"Task run failed with exception: {failure!r}{exhausted}",
+                    exc_info=(type(failure), failure, failure.__traceback__),
                 )
-                if isinstance(error, TaskRunTimeoutError):
-                    state = TimedOut(
-                        message=f"Task run exceeded timeout of {task.timeout_seconds:g} second(s)",
-                        data=error,
-                    )
-                else:
-                    state = Failed(
-                        message=f"Task run encountered an exception {type(error).__name__}: {error}",
-                        data=error,
-                    )
+                state = self._exception_state(failure)
                 break
             self._finish(state)
             if state.type is StateType.COMPLETED:
@@ -363,24 +377,16 @@ class TaskCall:
             return
         self._finish(exception_to_crashed_state(exc))
 
-    def _should_retry(self, exc: BaseException) -> bool:
-        condition = self.task.retry_condition_fn
-        if condition is None:
-            return True
-        failed = Failed(message=str(exc), data=exc)
-        try:
-            return bool(call_maybe_async(condition, self.task, self.task_run, failed))
-        except Exception:
-            self.logger.error("retry_condition_fn raised; not retrying", exc_info=True)
-            return False
-
-    def _retry_delay(self, attempt: int) -> float:
-        delay = retry_delay(self.task.retry_delay_seconds, attempt)
-        jitter = self.task.retry_jitter_factor
-        if delay and jitter:
-            # spread the delay uniformly within +/- jitter (mean stays `delay`, never < 0)
-            delay = max(0.0, random.uniform(delay * (1 - jitter), delay * (1 + jitter)))
-        return delay
+    def _exception_state(self, error: BaseException) -> State:
+        if isinstance(error, TaskRunTimeoutError):
+            return TimedOut(
+                message=f"Task run exceeded timeout of {self.task.timeout_seconds:g} second(s)",
+                data=error,
+            )
+        return Failed(
+            message=f"Task run encountered an exception {type(error).__name__}: {error}",
+            data=error,
+        )
 
     # --- caching and results (extended by headwater.caching) ----------------------
     def _cached_state(self, ctx: TaskRunContext) -> State | None:
