@@ -262,3 +262,24 @@ def test_timed_out_body_that_catches_base_exception_once_is_stopped_by_redeliver
     assert catches_one(return_state=True).name == "TimedOut"
     assert ended.wait(5), "the stop was delivered only once"
     assert caught == ["DeadlineStop"]
+
+
+def test_jitter_follows_prefects_clamped_poisson_interval(sleeps: list[float]) -> None:
+    """Prefect's clamped_poisson_interval: at most delay * (1 + factor), at least
+    delay * log2(2**k / (2**k - 1)) with k = 1 + factor, mean near the delay."""
+    import math
+    import random
+
+    random.seed(1234)
+    flaky, _ = flaky_task(300, retries=300, retry_delay_seconds=10, retry_jitter_factor=0.5)
+    flaky(return_state=True)
+    assert len(sleeps) == 300
+    k = 1.5
+    lower = 10 * math.log2(2**k / (2**k - 1))  # about 6.3 s
+    assert all(lower - 1e-9 <= d <= 15 + 1e-9 for d in sleeps)
+    assert abs(sum(sleeps) / len(sleeps) - 10) < 1.0
+    # a large factor never makes a delayed retry "immediate"
+    sleeps.clear()
+    flaky, _ = flaky_task(300, retries=300, retry_delay_seconds=1, retry_jitter_factor=3)
+    flaky(return_state=True)
+    assert min(sleeps) > 0.05 and max(sleeps) <= 4 + 1e-9
