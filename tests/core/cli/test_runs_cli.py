@@ -82,7 +82,7 @@ def test_flow_run_ls_table_and_filters(cli, history):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["ID", "NAME", "FLOW", "STATE", "START", "DURATION"]
-    assert lines[1].startswith("bbbb2222") and "wild-fox" in lines[1]  # newest first
+    assert lines[1].startswith(bad.id[-8:]) and "wild-fox" in lines[1]  # newest first
     assert "calm-otter" in lines[2] and "Completed" in lines[2] and "9.00s" in lines[2]
     only_failed = cli("flow-run", "ls", "--state", "failed").output
     assert "wild-fox" in only_failed and "calm-otter" not in only_failed

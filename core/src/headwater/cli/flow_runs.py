@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from headwater.cli.run_logs import echo_logs, log_options
+from headwater.cli.run_refs import resolve_run, short_ids
 from headwater.cli.runs import (
     OUTPUT_OPTION,
     STATE_OPTION,
@@ -16,7 +17,6 @@ from headwater.cli.runs import (
     echo_table,
     fmt_duration,
     fmt_time,
-    not_found,
     open_store,
     state_label,
 )
@@ -50,19 +50,17 @@ def ls(state: str | None, flow_name: str | None, limit: int, output: str) -> Non
     if not runs:
         click.echo("No flow runs found.")
         return
+    ids = short_ids([r["id"] for r in runs])
     rows = [
-        [r["id"][:8], r["name"], r["flow_name"], state_label(r), fmt_time(r.get("start_time")),
+        [short, r["name"], r["flow_name"], state_label(r), fmt_time(r.get("start_time")),
          fmt_duration(r.get("duration"))]
-        for r in runs
+        for short, r in zip(ids, runs, strict=True)
     ]  # fmt: skip
     echo_table(["ID", "NAME", "FLOW", "STATE", "START", "DURATION"], rows)
 
 
 def _resolve(run_id: str) -> dict[str, Any]:
-    run = open_store().read_flow_run(run_id)
-    if run is None:
-        raise not_found("flow", run_id, "headwater flow-run ls")
-    return run
+    return resolve_run(open_store(), "flow", run_id)
 
 
 @flow_run_group.command("inspect")
@@ -71,7 +69,8 @@ def _resolve(run_id: str) -> dict[str, Any]:
 def inspect(run_id: str, output: str) -> None:
     """Show one flow run: fields, parameters, state history, task-run count.
 
-    ID is a full flow-run id or a unique prefix of one.
+    ID is a flow run's id, the short id `flow-run ls` shows, a unique prefix
+    of the id, or the run's name.
     """
     run = _resolve(run_id)
     store = open_store()
@@ -100,7 +99,8 @@ def logs(
 ) -> None:
     """Print a flow run's logs (and its task runs'), oldest first.
 
-    ID is a full flow-run id or a unique prefix of one.
+    ID is a flow run's id, the short id `flow-run ls` shows, a unique prefix
+    of the id, or the run's name.
     """
     run = _resolve(run_id)
     entries = open_store().read_logs(run["id"], include_task_runs=not no_task_runs)

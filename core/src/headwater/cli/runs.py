@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from headwater.store.base import RunStore
+from headwater.store.base import RunHistory
 
 OUTPUT_OPTION = click.option(
     "-o",
@@ -18,31 +18,53 @@ OUTPUT_OPTION = click.option(
     show_default=True,
     help="Print a table for people or JSON for scripts.",
 )
+
+
+def state_names() -> list[str]:
+    """Every state a run can be in, by name (each is also a public constructor in
+    `headwater.states`; a type's own name, such as Completed, is one of them)."""
+    from headwater import states
+
+    names = [n for n in states.__all__ if n[0].isupper() and n not in ("State", "StateType")]
+    return [getattr(states, n)().name for n in names]
+
+
+def _normal(state: str) -> str:
+    """As the store compares states: no spaces or underscores, any case."""
+    return state.strip().replace(" ", "").replace("_", "").lower()
+
+
+def _known_state(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    names = state_names()
+    if _normal(value) not in {_normal(n) for n in names}:
+        raise click.BadParameter(
+            f"{value!r} is not a state. Use one of: {', '.join(names)} (any case)."
+        )
+    return value
+
+
 STATE_OPTION = click.option(
     "--state",
     "state",
     default=None,
     metavar="STATE",
-    help="Only runs in this state: a type or name, any case (completed, Failed, CRASHED).",
+    callback=_known_state,
+    help="Only runs in this state: a type or name, any case (completed, Failed, TimedOut).",
 )
 
 
-def open_store() -> RunStore:
-    """The run store, or a clear error (exit code 1) if HEADWATER_HOME is unusable."""
+def open_store() -> RunHistory:
+    """The run history, read-only (works on a home this user cannot write), or a clear
+    error (exit code 1) if HEADWATER_HOME is unusable."""
     from headwater.exceptions import RunStoreError
-    from headwater.store import get_store
+    from headwater.store import open_for_reading
 
     try:
-        return get_store()
+        return open_for_reading()
     except RunStoreError as exc:
         raise click.ClickException(str(exc)) from None
-
-
-def not_found(kind: str, run_id: str, hint: str) -> click.ClickException:
-    return click.ClickException(
-        f"No {kind} run found with id {run_id!r} (or the prefix matches several). "
-        f"Run `{hint}` to see recent {kind} runs."
-    )
 
 
 def fmt_time(ts: float | None, with_date: bool = True) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from headwater.cli.run_logs import echo_logs, log_options
+from headwater.cli.run_refs import resolve_run, short_ids
 from headwater.cli.runs import (
     OUTPUT_OPTION,
     STATE_OPTION,
@@ -14,7 +15,6 @@ from headwater.cli.runs import (
     echo_table,
     fmt_duration,
     fmt_time,
-    not_found,
     open_store,
     state_label,
 )
@@ -34,7 +34,7 @@ def task_run_group() -> None:
 @task_run_group.command("ls")
 @click.option(
     "--flow-run", "flow_run_id", default=None, metavar="ID",
-    help="Only task runs of this flow run (full id or unique prefix).",
+    help="Only task runs of this flow run (its id, short id, id prefix or name).",
 )  # fmt: skip
 @STATE_OPTION
 @click.option(
@@ -46,10 +46,7 @@ def ls(flow_run_id: str | None, state: str | None, limit: int, output: str) -> N
     """List task runs, newest first."""
     store = open_store()
     if flow_run_id is not None:
-        flow_run = store.read_flow_run(flow_run_id)
-        if flow_run is None:
-            raise not_found("flow", flow_run_id, "headwater flow-run ls")
-        flow_run_id = flow_run["id"]
+        flow_run_id = resolve_run(store, "flow", flow_run_id)["id"]
     runs = store.read_task_runs(flow_run_id=flow_run_id, state=state, limit=limit)
     if output == "json":
         echo_json(runs)
@@ -57,10 +54,11 @@ def ls(flow_run_id: str | None, state: str | None, limit: int, output: str) -> N
     if not runs:
         click.echo("No task runs found.")
         return
+    ids = short_ids([r["id"] for r in runs])
     rows = [
-        [r["id"][:8], r["name"], state_label(r), fmt_time(r.get("start_time")),
+        [short, r["name"], state_label(r), fmt_time(r.get("start_time")),
          fmt_duration(r.get("duration"))]
-        for r in runs
+        for short, r in zip(ids, runs, strict=True)
     ]  # fmt: skip
     echo_table(["ID", "NAME", "STATE", "START", "DURATION"], rows)
 
@@ -71,12 +69,11 @@ def ls(flow_run_id: str | None, state: str | None, limit: int, output: str) -> N
 def inspect(run_id: str, output: str) -> None:
     """Show one task run: fields, inputs (upstream task runs), state history.
 
-    ID is a full task-run id or a unique prefix of one.
+    ID is a task run's id, the short id `task-run ls` shows, a unique prefix
+    of the id, or the run's name.
     """
     store = open_store()
-    run = store.read_task_run(run_id)
-    if run is None:
-        raise not_found("task", run_id, "headwater task-run ls")
+    run = resolve_run(store, "task", run_id)
     states = store.read_states(run["id"])
     if output == "json":
         echo_json({**run, "states": states})
@@ -93,10 +90,9 @@ def logs(
 ) -> None:
     """Print one task run's logs, oldest first.
 
-    ID is a full task-run id or a unique prefix of one.
+    ID is a task run's id, the short id `task-run ls` shows, a unique prefix
+    of the id, or the run's name.
     """
     store = open_store()
-    run = store.read_task_run(run_id)
-    if run is None:
-        raise not_found("task", run_id, "headwater task-run ls")
+    run = resolve_run(store, "task", run_id)
     echo_logs(store.read_logs(run["id"], include_task_runs=False), head, tail, num_logs, reverse)

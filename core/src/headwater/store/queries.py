@@ -106,6 +106,17 @@ class Queries:
     def read_task_run(self, run_id: str) -> dict[str, Any] | None:
         return self._by_id("task_runs", run_id)
 
+    def find_runs(self, kind: str, ref: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Runs that `ref` may mean (id, id prefix, id suffix or name), newest first."""
+        if not ref:
+            return []
+        table = "flow_runs" if kind == "flow" else "task_runs"
+        return self._runs(
+            f"SELECT * FROM {table} WHERE (id >= ? AND id < ?) OR substr(id, -?) = ? "
+            "OR name = ? ORDER BY created DESC LIMIT ?",
+            (ref, ref + "\uffff", len(ref), ref, ref, limit),
+        )
+
     def read_states(self, run_id: str) -> list[dict[str, Any]]:
         """Oldest first."""
         cursor, rows = self._read(
