@@ -9,9 +9,10 @@ computed once, with a fast path for the common all-positional-or-keyword case.
 
 from __future__ import annotations
 
+import copy
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 _EMPTY = inspect.Parameter.empty
 _POS_ONLY = inspect.Parameter.POSITIONAL_ONLY
@@ -26,10 +27,13 @@ class CallShape:
 
     __slots__ = ("defaults", "fn", "kinds", "names", "signature", "simple")
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
+    def __init__(self, fn: Callable[..., Any], skip_first: bool = False) -> None:
         self.fn = fn
         self.signature = inspect.signature(fn)
         params = list(self.signature.parameters.values())
+        if skip_first:  # the shape of `fn` bound to an instance or class
+            params = params[1:]
+            self.signature = self.signature.replace(parameters=params)
         self.names = tuple(p.name for p in params)
         self.kinds = tuple(p.kind for p in params)
         self.defaults = {p.name: p.default for p in params if p.default is not _EMPTY}
@@ -79,3 +83,47 @@ class CallShape:
             else:
                 kwargs[name] = value
         return tuple(args), kwargs
+
+
+_D = TypeVar("_D", bound="MethodDescriptor")
+
+
+def unwrap_method(fn: Any) -> tuple[Any, str | None]:
+    """`(function, "classmethod" | "staticmethod" | None)` for `@task` / `@flow` over
+    `@classmethod` or `@staticmethod` (Prefect allows both)."""
+    if isinstance(fn, classmethod):
+        return fn.__func__, "classmethod"
+    if isinstance(fn, staticmethod):
+        return fn.__func__, "staticmethod"
+    return fn, None
+
+
+class MethodDescriptor:
+    """Lets a Task or Flow be defined in a class body, as Prefect's are.
+
+    `instance.method` (or `Class.method` for a classmethod) is a copy whose `fn`
+    is bound, so the instance or class is passed as the first argument but is
+    not one of the run's parameters: it is not recorded, hashed for caches or
+    validated. The bound shape is computed once per task or flow and shared.
+    """
+
+    fn: Callable[..., Any]
+    shape: CallShape
+    method_kind: str | None = None
+    _bound_shape: CallShape | None = None
+
+    def __get__(self: _D, instance: Any, owner: type | None = None) -> _D:
+        kind = self.method_kind
+        if kind == "staticmethod" or kind == "bound" or (instance is None and kind is None):
+            return self
+        target = owner if kind == "classmethod" else instance
+        if target is None:
+            target = type(instance)
+        shape = self._bound_shape
+        if shape is None:
+            shape = self._bound_shape = CallShape(self.fn, skip_first=True)
+        bound = copy.copy(self)
+        bound.fn = self.fn.__get__(target, owner)  # type: ignore[attr-defined]
+        bound.shape = shape
+        bound.method_kind = "bound"
+        return bound

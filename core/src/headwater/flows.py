@@ -8,12 +8,12 @@ runs are recorded in the embedded store (see headwater.store).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from typing import Any, Generic, TypeVar, overload
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from typing_extensions import ParamSpec
 
-from headwater.callables import CallShape
+from headwater.callables import CallShape, MethodDescriptor, unwrap_method
 from headwater.options import (
     HookDecorators,
     check_flow_retry_delay,
@@ -24,14 +24,32 @@ from headwater.options import (
     check_timeout,
 )
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from headwater.option_types import (
+        FlowOptions,
+        ResultSerializerOption,
+        ResultStorageOption,
+        StateHook,
+        TaskRunnerOption,
+    )
+    from headwater.states import State
+
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 __all__ = ["Flow", "flow"]
 
 
-class Flow(HookDecorators, Generic[P, R]):
-    """A flow: a function plus how its runs behave."""
+class Flow(MethodDescriptor, HookDecorators, Generic[P, R]):
+    """A flow: a function plus how its runs behave.
+
+    `Flow[P, R]` keeps the function's signature for type checkers: calling it
+    returns `R` (a coroutine of it for an `async def`), or `State[R]` with
+    `return_state=True`.
+    """
 
     def __init__(
         self,
@@ -41,21 +59,22 @@ class Flow(HookDecorators, Generic[P, R]):
         flow_run_name: str | Callable[[], str] | None = None,
         retries: int | None = None,
         retry_delay_seconds: float | None = None,
-        task_runner: Any = None,
+        task_runner: TaskRunnerOption = None,
         description: str | None = None,
         timeout_seconds: float | None = None,
         validate_parameters: bool = True,
         persist_result: bool | None = None,
-        result_storage: Any = None,
-        result_serializer: Any = None,
+        result_storage: ResultStorageOption = None,
+        result_serializer: ResultSerializerOption = None,
         cache_result_in_memory: bool = True,
         log_prints: bool | None = None,
-        on_completion: list[Callable[..., Any]] | None = None,
-        on_failure: list[Callable[..., Any]] | None = None,
-        on_cancellation: list[Callable[..., Any]] | None = None,
-        on_crashed: list[Callable[..., Any]] | None = None,
-        on_running: list[Callable[..., Any]] | None = None,
+        on_completion: list[StateHook] | None = None,
+        on_failure: list[StateHook] | None = None,
+        on_cancellation: list[StateHook] | None = None,
+        on_crashed: list[StateHook] | None = None,
+        on_running: list[StateHook] | None = None,
     ) -> None:
+        fn, self.method_kind = unwrap_method(fn)
         if not callable(fn):
             raise TypeError(f"@flow needs a function, got {type(fn).__name__}: {fn!r}")
         self.fn = fn
@@ -125,7 +144,7 @@ class Flow(HookDecorators, Generic[P, R]):
             self._validator = ParameterValidator(self)
         return self._validator.validate(parameters)  # type: ignore[no-any-return]
 
-    def with_options(self, **options: Any) -> Flow[P, R]:
+    def with_options(self, **options: Unpack[FlowOptions]) -> Flow[P, R]:
         """A copy of this flow with some options changed (same names as @flow)."""
         unknown = set(options) - _FLOW_OPTIONS
         if unknown:
@@ -154,7 +173,12 @@ class Flow(HookDecorators, Generic[P, R]):
             "on_running": self.on_running_hooks,
         }
         current.update(options)
-        return type(self)(self.fn, **current)
+        fn: Any = self.fn
+        if self.method_kind in ("classmethod", "staticmethod"):
+            fn = classmethod(fn) if self.method_kind == "classmethod" else staticmethod(fn)
+        changed = type(self)(fn, **current)
+        changed.method_kind = self.method_kind  # a bound copy stays bound
+        return changed
 
     def on_cancellation(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         self.on_cancellation_hooks.append(fn)
@@ -164,11 +188,50 @@ class Flow(HookDecorators, Generic[P, R]):
         self.on_crashed_hooks.append(fn)
         return fn
 
+    def __get__(self, instance: Any, owner: type | None = None) -> Flow[P, R]:
+        bound = super().__get__(instance, owner)
+        if bound is not self:
+            bound._validator = None  # built from the unbound signature, which has `self`
+        return bound
+
+    # The overloads mirror Prefect's (see Task.__call__).
+    @overload
+    def __call__(self: Flow[P, T], *args: P.args, **kwargs: P.kwargs) -> T: ...
+    @overload
     def __call__(
-        self, *args: Any, return_state: bool = False, wait_for: Any = None, **kwargs: Any
+        self: Flow[..., Coroutine[Any, Any, T]],
+        *args: Any,
+        return_state: Literal[True],
+        wait_for: Any = None,
+        **kwargs: Any,
+    ) -> State[T]: ...
+    @overload
+    def __call__(
+        self: Flow[..., T],
+        *args: Any,
+        return_state: Literal[True],
+        wait_for: Any = None,
+        **kwargs: Any,
+    ) -> State[T]: ...
+    @overload
+    def __call__(
+        self: Flow[..., T],
+        *args: Any,
+        return_state: Literal[False] = False,
+        wait_for: Any = None,
+        **kwargs: Any,
+    ) -> T: ...
+    def __call__(  # type: ignore[misc]  # same: a function parameter may be named return_state
+        self: Flow[..., Any],
+        *args: Any,
+        return_state: bool = False,
+        wait_for: Any = None,
+        **kwargs: Any,
     ) -> Any:
         from headwater.engine.flow_call import FlowCall
 
+        if wait_for is not None:
+            _wait_for_upstream(wait_for)
         parameters = self.shape.bind(args, kwargs)
         call = FlowCall.create(self, parameters, wait_for=wait_for)
         if self.isasync:
@@ -177,6 +240,16 @@ class Flow(HookDecorators, Generic[P, R]):
 
     def __repr__(self) -> str:
         return f"Flow(name={self.name!r})"
+
+
+def _wait_for_upstream(wait_for: Any) -> None:
+    """`wait_for=` on a flow call: wait until those futures are final (as Prefect's subflows)."""
+    from headwater.futures import HeadwaterFuture
+
+    items = [wait_for] if isinstance(wait_for, HeadwaterFuture) else wait_for
+    for item in items:
+        if isinstance(item, HeadwaterFuture):
+            item.wait()
 
 
 _FLOW_OPTIONS = frozenset(inspect.signature(Flow.__init__).parameters.keys() - {"self", "fn"})
@@ -203,10 +276,12 @@ def _resolve_task_runner(task_runner: Any) -> Any:
 
 
 @overload
-def flow(__fn: Callable[P, R]) -> Flow[P, R]: ...
+def flow(__fn: Callable[P, R], /, **options: Unpack[FlowOptions]) -> Flow[P, R]: ...
 @overload
-def flow(**kwargs: Any) -> Callable[[Callable[P, R]], Flow[P, R]]: ...
-def flow(__fn: Any = None, **kwargs: Any) -> Any:
+def flow(
+    __fn: None = None, /, **options: Unpack[FlowOptions]
+) -> Callable[[Callable[P, R]], Flow[P, R]]: ...
+def flow(__fn: Any = None, /, **kwargs: Any) -> Any:
     """Make a function a flow: `@flow` or `@flow(name=..., retries=..., task_runner=...)`."""
     if __fn is not None:
         return Flow(__fn, **kwargs)

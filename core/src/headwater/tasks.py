@@ -8,16 +8,15 @@ run per element. Options have Prefect's names and defaults.
 from __future__ import annotations
 
 import asyncio
-import copy
 import datetime
 import hashlib
 import inspect
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from collections.abc import Callable, Coroutine, Iterable
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from typing_extensions import ParamSpec
 
-from headwater.callables import CallShape
+from headwater.callables import CallShape, MethodDescriptor, unwrap_method
 from headwater.options import (
     HookDecorators,
     check_cache_expiration,
@@ -29,12 +28,28 @@ from headwater.options import (
     check_timeout,
     normalize_retry_delays,
 )
+from headwater.unsupported import warn_unsupported
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from headwater.futures import HeadwaterFuture, HeadwaterFutureList
+    from headwater.option_types import (
+        CachePolicyOption,
+        ResultSerializerOption,
+        ResultStorageOption,
+        RetryDelayOption,
+        StateHook,
+        TaskOptions,
+    )
+    from headwater.states import State
+
+    #: what `wait_for=` takes: one future, or an iterable of futures or values
+    WaitFor = Any
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 __all__ = ["Task", "exponential_backoff", "task", "task_input_hash"]
 
@@ -79,8 +94,13 @@ def task_input_hash(context: Any, arguments: dict[str, Any]) -> str | None:
     return hash_objects(task.task_key, code.co_code.hex() if code else "", arguments)
 
 
-class Task(HookDecorators, Generic[P, R]):
-    """A task: a function plus how its runs behave."""
+class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
+    """A task: a function plus how its runs behave.
+
+    `Task[P, R]` keeps the function's signature for type checkers: calling it
+    returns `R` (a coroutine of it for an `async def`), `.submit()` a
+    `HeadwaterFuture[R]`, `.map()` a list of them.
+    """
 
     def __init__(
         self,
@@ -89,31 +109,32 @@ class Task(HookDecorators, Generic[P, R]):
         description: str | None = None,
         tags: Iterable[str] | None = None,
         version: str | None = None,
-        cache_policy: Any = NotSet,
+        cache_policy: CachePolicyOption = NotSet,
         cache_key_fn: Callable[..., str | None] | None = None,
         cache_expiration: datetime.timedelta | None = None,
         task_run_name: str | Callable[..., str] | None = None,
         retries: int | None = None,
-        retry_delay_seconds: float | list[float] | Callable[[int], list[float]] | None = None,
+        retry_delay_seconds: RetryDelayOption = None,
         retry_jitter_factor: float | None = None,
         persist_result: bool | None = None,
-        result_storage: Any = None,
-        result_serializer: Any = None,
+        result_storage: ResultStorageOption = None,
+        result_serializer: ResultSerializerOption = None,
         result_storage_key: str | None = None,
         cache_result_in_memory: bool = True,
         timeout_seconds: float | None = None,
         log_prints: bool | None = None,
         refresh_cache: bool | None = None,
-        on_completion: list[Callable[..., Any]] | None = None,
-        on_failure: list[Callable[..., Any]] | None = None,
-        on_running: list[Callable[..., Any]] | None = None,
-        on_commit: list[Callable[..., Any]] | None = None,
-        on_rollback: list[Callable[..., Any]] | None = None,
-        retry_condition_fn: Callable[..., Any] | None = None,
+        on_completion: list[StateHook] | None = None,
+        on_failure: list[StateHook] | None = None,
+        on_running: list[StateHook] | None = None,
+        on_commit: list[StateHook] | None = None,
+        on_rollback: list[StateHook] | None = None,
+        retry_condition_fn: Callable[..., bool] | None = None,
         viz_return_value: Any = None,
-        asset_deps: Any = None,
+        asset_deps: list[Any] | None = None,
         cache_expiration_seconds: float | None = None,
     ) -> None:
+        fn, self.method_kind = unwrap_method(fn)
         if not callable(fn):
             raise TypeError(f"@task needs a function, got {type(fn).__name__}: {fn!r}")
         self.fn = fn
@@ -151,6 +172,7 @@ class Task(HookDecorators, Generic[P, R]):
         self.on_rollback_hooks = check_hooks(on_rollback, "on_rollback")
         self.viz_return_value = viz_return_value
         self.asset_deps = asset_deps
+        _warn_ignored_options(self)
         self.task_key = _task_key(fn)
         #: whether any option asks for caching or persisted results; when not (and the
         #: flow doesn't either), runs skip the caching machinery entirely
@@ -169,7 +191,7 @@ class Task(HookDecorators, Generic[P, R]):
         self.__wrapped__ = fn
 
     # --- configuration ----------------------------------------------------------
-    def with_options(self, **options: Any) -> Task[P, R]:
+    def with_options(self, **options: Unpack[TaskOptions]) -> Task[P, R]:
         """A copy of this task with some options changed (same names as @task)."""
         unknown = set(options) - _TASK_OPTIONS
         if unknown:
@@ -183,11 +205,52 @@ class Task(HookDecorators, Generic[P, R]):
         }
         current["tags"] = set(self.tags)
         current.update(options)
-        return type(self)(self.fn, **current)
+        fn: Any = self.fn
+        if self.method_kind in ("classmethod", "staticmethod"):
+            fn = classmethod(fn) if self.method_kind == "classmethod" else staticmethod(fn)
+        changed = type(self)(fn, **current)
+        changed.method_kind = self.method_kind  # a bound copy stays bound
+        return changed
 
     # --- running ----------------------------------------------------------------
+    # The overloads mirror Prefect's. The plain call keeps the function's signature
+    # and returns what it returns (a coroutine for an `async def`). With
+    # return_state= or wait_for= the arguments are not checked (a ParamSpec takes
+    # no extra keywords), and return_state=True gives State[T] for async tasks too,
+    # as Prefect types it, so ported code checks the same (at run time an async
+    # task called inside an event loop returns a coroutine: `await` it).
+    @overload
+    def __call__(self: Task[P, T], *args: P.args, **kwargs: P.kwargs) -> T: ...
+    @overload
     def __call__(
-        self, *args: Any, return_state: bool = False, wait_for: Any = None, **kwargs: Any
+        self: Task[..., Coroutine[Any, Any, T]],
+        *args: Any,
+        return_state: Literal[True],
+        wait_for: WaitFor = None,
+        **kwargs: Any,
+    ) -> State[T]: ...
+    @overload
+    def __call__(
+        self: Task[..., T],
+        *args: Any,
+        return_state: Literal[True],
+        wait_for: WaitFor = None,
+        **kwargs: Any,
+    ) -> State[T]: ...
+    @overload
+    def __call__(
+        self: Task[..., T],
+        *args: Any,
+        return_state: Literal[False] = False,
+        wait_for: WaitFor = None,
+        **kwargs: Any,
+    ) -> T: ...
+    def __call__(  # type: ignore[misc]  # same: a function parameter may be named return_state
+        self: Task[..., Any],
+        *args: Any,
+        return_state: bool = False,
+        wait_for: Any = None,
+        **kwargs: Any,
     ) -> Any:
         from headwater.engine.task_call import TaskCall
 
@@ -200,8 +263,50 @@ class Task(HookDecorators, Generic[P, R]):
             return asyncio.run(coro)
         return call.run_and_return(return_state)
 
+    @overload
+    def submit(  # type: ignore[overload-overlap]  # a P.kwargs could hold return_state
+        self: Task[P, Coroutine[Any, Any, T]], *args: P.args, **kwargs: P.kwargs
+    ) -> HeadwaterFuture[T]: ...
+    @overload
+    def submit(self: Task[P, T], *args: P.args, **kwargs: P.kwargs) -> HeadwaterFuture[T]: ...
+    @overload
     def submit(
-        self, *args: Any, return_state: bool = False, wait_for: Any = None, **kwargs: Any
+        self: Task[..., Coroutine[Any, Any, T]],
+        *args: Any,
+        return_state: Literal[True],
+        wait_for: WaitFor = None,
+        **kwargs: Any,
+    ) -> State[T]: ...
+    @overload
+    def submit(
+        self: Task[..., T],
+        *args: Any,
+        return_state: Literal[True],
+        wait_for: WaitFor = None,
+        **kwargs: Any,
+    ) -> State[T]: ...
+    @overload
+    def submit(
+        self: Task[..., Coroutine[Any, Any, T]],
+        *args: Any,
+        return_state: Literal[False] = False,
+        wait_for: WaitFor = None,
+        **kwargs: Any,
+    ) -> HeadwaterFuture[T]: ...
+    @overload
+    def submit(
+        self: Task[..., T],
+        *args: Any,
+        return_state: Literal[False] = False,
+        wait_for: WaitFor = None,
+        **kwargs: Any,
+    ) -> HeadwaterFuture[T]: ...
+    def submit(  # type: ignore[misc]  # same: a function parameter may be named return_state
+        self: Task[..., Any],
+        *args: Any,
+        return_state: bool = False,
+        wait_for: Any = None,
+        **kwargs: Any,
     ) -> Any:
         """Run on the flow's task runner; returns a future (or the final State)."""
         from headwater.context import FlowRunContext
@@ -220,6 +325,42 @@ class Task(HookDecorators, Generic[P, R]):
             return future.state
         return future
 
+    @overload
+    def map(
+        self: Task[..., Coroutine[Any, Any, T]],
+        *args: Any,
+        return_state: Literal[True],
+        wait_for: WaitFor = None,
+        deferred: bool = False,
+        **kwargs: Any,
+    ) -> list[State[T]]: ...
+    @overload
+    def map(
+        self: Task[..., T],
+        *args: Any,
+        return_state: Literal[True],
+        wait_for: WaitFor = None,
+        deferred: bool = False,
+        **kwargs: Any,
+    ) -> list[State[T]]: ...
+    @overload
+    def map(
+        self: Task[..., Coroutine[Any, Any, T]],
+        *args: Any,
+        return_state: Literal[False] = False,
+        wait_for: WaitFor = None,
+        deferred: bool = False,
+        **kwargs: Any,
+    ) -> HeadwaterFutureList[HeadwaterFuture[T]]: ...
+    @overload
+    def map(
+        self: Task[..., T],
+        *args: Any,
+        return_state: Literal[False] = False,
+        wait_for: WaitFor = None,
+        deferred: bool = False,
+        **kwargs: Any,
+    ) -> HeadwaterFutureList[HeadwaterFuture[T]]: ...
     def map(
         self,
         *args: Any,
@@ -229,6 +370,8 @@ class Task(HookDecorators, Generic[P, R]):
         **kwargs: Any,
     ) -> Any:
         """Submit one run per element of the iterable arguments (others are broadcast)."""
+        if deferred:
+            warn_unsupported("deferred", f"task {self.name!r}.map()")
         from headwater.context import FlowRunContext
 
         ctx = FlowRunContext.get()
@@ -245,16 +388,26 @@ class Task(HookDecorators, Generic[P, R]):
             return [f.state for f in futures]
         return futures
 
-    def __get__(self, instance: Any, owner: Any) -> Any:
-        if instance is None:
-            return self
-        bound = copy.copy(self)
-        bound.fn = self.fn.__get__(instance, owner)  # type: ignore[attr-defined]
-        bound.shape = CallShape(bound.fn)
-        return bound
-
     def __repr__(self) -> str:
         return f"Task(name={self.name!r}, fn={self.__qualname__})"
+
+
+def _warn_ignored_options(task: Task[Any, Any]) -> None:
+    """One warning per process for each Prefect option given here that does nothing yet."""
+    given = [
+        name
+        for name, value in (
+            ("on_commit", task.on_commit_hooks),
+            ("on_rollback", task.on_rollback_hooks),
+            ("viz_return_value", task.viz_return_value),
+            ("asset_deps", task.asset_deps),
+            ("lock_manager", getattr(task.cache_policy, "lock_manager", None)),
+            ("isolation_level", getattr(task.cache_policy, "isolation_level", None)),
+        )
+        if value
+    ]
+    for name in given:
+        warn_unsupported(name, f"task {task.name!r}", stacklevel=5)
 
 
 def _loop_running() -> bool:
@@ -283,11 +436,13 @@ _OPTION_ATTRS = {
 
 
 @overload
-def task(__fn: Callable[P, R]) -> Task[P, R]: ...
+def task(__fn: Callable[P, R], /, **options: Unpack[TaskOptions]) -> Task[P, R]: ...
 @overload
-def task(**kwargs: Any) -> Callable[[Callable[P, R]], Task[P, R]]: ...
-def task(__fn: Any = None, **kwargs: Any) -> Any:
+def task(
+    __fn: None = None, /, **options: Unpack[TaskOptions]
+) -> Callable[[Callable[P, R]], Task[P, R]]: ...
+def task(__fn: Any = None, /, **options: Any) -> Any:
     """Make a function a task: `@task` or `@task(retries=3, timeout_seconds=10, ...)`."""
     if __fn is not None:
-        return Task(__fn, **kwargs)
-    return lambda fn: Task(fn, **kwargs)
+        return Task(__fn, **options)
+    return lambda fn: Task(fn, **options)

@@ -1,0 +1,85 @@
+"""Prefect options headwater accepts but ignores warn once each, naming the option."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from headwater import flow, task, unsupported
+from headwater.cache_policies import INPUTS
+from headwater.unsupported import UnsupportedOptionWarning
+
+
+@pytest.fixture(autouse=True)
+def _fresh_warning_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(unsupported, "_warned", set())
+
+
+def _hook(*_: object) -> None: ...
+
+
+@pytest.mark.parametrize(
+    ("options", "option"),
+    [
+        ({"on_commit": [_hook]}, "on_commit"),
+        ({"on_rollback": [_hook]}, "on_rollback"),
+        ({"viz_return_value": 3}, "viz_return_value"),
+        ({"asset_deps": ["s3://bucket/raw"]}, "asset_deps"),
+        ({"cache_policy": INPUTS.configure(isolation_level="SERIALIZABLE")}, "isolation_level"),
+        ({"cache_policy": INPUTS.configure(lock_manager=object())}, "lock_manager"),
+    ],
+)
+def test_ignored_task_option_warns_naming_it(options: dict[str, object], option: str) -> None:
+    with pytest.warns(UnsupportedOptionWarning, match=rf"'{option}'.*ignored") as caught:
+
+        @task(**options)  # type: ignore[call-overload]
+        def noted() -> int:
+            return 1
+
+    assert caught[0].filename == __file__  # points at the user's decorator line
+    assert noted() == 1
+
+
+def test_warns_once_per_process_per_option() -> None:
+    with pytest.warns(UnsupportedOptionWarning):
+        task(on_commit=[_hook])(lambda: 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        task(on_commit=[_hook])(lambda: 2)  # second time: silent
+        task(retries=1)(lambda: 3)  # supported options never warn
+
+
+def test_map_deferred_warns_and_still_maps() -> None:
+    @task
+    def double(x: int) -> int:
+        return 2 * x
+
+    @flow
+    def mapped() -> list[int]:
+        return double.map([1, 2], deferred=True).result()
+
+    with pytest.warns(UnsupportedOptionWarning, match="'deferred'"):
+        assert mapped() == [2, 4]
+
+
+def test_flow_wait_for_waits_for_upstream_futures() -> None:
+    import time
+
+    order: list[str] = []
+
+    @task
+    def slow() -> None:
+        time.sleep(0.2)
+        order.append("upstream")
+
+    @flow
+    def child() -> None:
+        order.append("child")
+
+    @flow
+    def parent() -> None:
+        fut = slow.submit()
+        child(wait_for=[fut])
+
+    parent()
+    assert order == ["upstream", "child"]
