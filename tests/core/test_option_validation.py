@@ -111,6 +111,6 @@ def test_unwritable_result_storage_warns_with_path_task_and_fix(
         assert save_report() == 7
     finally:
         logger.removeHandler(caplog.handler)
-    (warning,) = [r.getMessage() for r in caplog.records if "persisted" in r.getMessage()]
+    (warning,) = {r.getMessage() for r in caplog.records if "persisted" in r.getMessage()}
     assert str(storage) in warning and "save-report" in warning
     assert "result_storage" in warning and "writable" in warning

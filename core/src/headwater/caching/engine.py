@@ -21,7 +21,6 @@ the run's log and the task runs again.
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 import uuid
 import weakref
@@ -39,7 +38,7 @@ from headwater.caching.policies import (
 )
 from headwater.caching.store import CacheMiss, read_cached, write_record
 from headwater.persistence.records import PersistedResult
-from headwater.persistence.storage import resolve_storage
+from headwater.persistence.storage import ResultStorageError, resolve_storage
 from headwater.states import Cached, Completed
 
 if TYPE_CHECKING:
@@ -74,16 +73,15 @@ def _warn_once(logger: Any, key: tuple[str, ...], message: str) -> None:
     logger.warning(message)
 
 
+_plan_settings = settings.watch(
+    "tasks_disable_caching", "tasks_default_no_cache", "tasks_refresh_cache",
+    "results_persist_by_default",
+)  # fmt: skip
+
+
 def resolve_plan(task: Any, flow: Any, logger: Any = None) -> Plan:
     """The caching / persistence plan for `task` inside `flow` (memoised per task)."""
-    get = os.environ.get
-    env = (
-        flow,
-        get("HEADWATER_TASKS_DISABLE_CACHING"),
-        get("HEADWATER_TASKS_DEFAULT_NO_CACHE"),
-        get("HEADWATER_TASKS_REFRESH_CACHE"),
-        get("HEADWATER_RESULTS_PERSIST_BY_DEFAULT"),
-    )
+    env = (flow, _plan_settings())
     try:
         found = _plans.get(task)
     except TypeError:
@@ -266,7 +264,8 @@ def completed_state(call: Any, ctx: TaskRunContext, value: Any) -> State:
                 )
     except Exception as exc:
         call.logger.warning(
-            f"The result of task run {task_run.name!r} could not be persisted ({exc!r}); "
+            f"The result of task run {task_run.name!r} could not be persisted "
+            f"({exc if isinstance(exc, ResultStorageError) else repr(exc)}); "
             "it is kept in memory only and will not be served from the cache."
         )
         return Completed(data=value)

@@ -151,10 +151,11 @@ def default_storage_path() -> str:
 
 
 _default: list[Any] = [None, None]
+_default_inputs = settings.watch("results_local_storage_path", "home")
 
 
 def _default_storage() -> ResultStorage:
-    env = (os.environ.get("HEADWATER_RESULTS_LOCAL_STORAGE_PATH"), os.environ.get("HEADWATER_HOME"))
+    env = _default_inputs()
     if _default[0] != env:
         _default[1] = LocalResultStorage(default_storage_path())
         _default[0] = env
@@ -168,7 +169,7 @@ def resolve_storage(spec: Any) -> ResultStorage:
     if spec is None:
         return _default_storage()
     if isinstance(spec, (str, os.PathLike)):
-        memo_key: Any = (os.fspath(spec), os.environ.get("HEADWATER_HOME"))
+        memo_key: Any = (os.fspath(spec), settings.get("home"))
     else:
         memo_key = id(spec)
     found = _memo.get(memo_key)

@@ -64,3 +64,12 @@ def reset_store() -> None:
         if _store is not None:
             _store.close()
         _store = None
+
+
+def _register_home_listener() -> None:
+    from headwater import settings
+
+    settings.home_listeners.append(reset_store)
+
+
+_register_home_listener()
