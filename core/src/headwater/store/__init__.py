@@ -1,14 +1,16 @@
 """Run history: the store the engine records into, picked from settings.
 
 Only the embedded SQLite store exists in core. `get_store()` opens it on first
-use, never at `import headwater`.
+use, never at `import headwater`. `open_for_reading()` is for code that only
+reads history (the CLI): it writes nothing, so it works on a read-only home.
 """
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
-from headwater.store.base import CapturingRecorder, RunRecorder, RunStore
+from headwater.store.base import CapturingRecorder, RunHistory, RunRecorder, RunStore
 from headwater.store.records import Event, FlowRun, LogEntry, StateChange, TaskRun
 
 __all__ = [
@@ -16,12 +18,14 @@ __all__ = [
     "Event",
     "FlowRun",
     "LogEntry",
+    "RunHistory",
     "RunRecorder",
     "RunStore",
     "StateChange",
     "TaskRun",
     "get_store",
     "is_throttling",
+    "open_for_reading",
     "reset_store",
 ]
 
@@ -42,6 +46,23 @@ def get_store() -> RunStore:
 
             _store = SQLiteRunStore(settings.home())
         return _store
+
+
+def open_for_reading(home: Path | str | None = None) -> RunHistory:
+    """Run history to read, without registering a process or writing anything.
+
+    In a process that already opened the store for the same home, that store
+    (which shows its own records still in flight); otherwise a read-only view.
+    Raises `RunStoreError` if the home or its database cannot be read.
+    """
+    from headwater import settings
+    from headwater.store.reader import ReadOnlyRunStore
+
+    path = Path(home) if home is not None else settings.home()
+    store = _store
+    if store is not None and Path(getattr(store, "home", "")) == path:
+        return store
+    return ReadOnlyRunStore(path)
 
 
 def is_throttling() -> bool:

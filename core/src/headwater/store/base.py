@@ -1,5 +1,6 @@
 """Where run history goes: the write side the engine calls, and the read side
-the CLI (and later the server) uses.
+the CLI (and later the server) uses (`RunHistory`, which a read-only view
+implements too).
 
 The engine never waits on storage: a `RunRecorder` must return quickly and do
 its I/O elsewhere (the embedded store queues records for a background writer).
@@ -25,28 +26,12 @@ class RunRecorder(Protocol):
     def record_event(self, event: Event) -> None: ...
 
 
-class RunStore(ABC):
-    """A recorder that can also be read back and flushed."""
-
-    @abstractmethod
-    def record_flow_run(self, run: FlowRun) -> None: ...
-    @abstractmethod
-    def record_task_run(self, run: TaskRun) -> None: ...
-    @abstractmethod
-    def record_state(self, change: StateChange) -> None: ...
-    @abstractmethod
-    def record_log(self, entry: LogEntry) -> None: ...
-    @abstractmethod
-    def record_event(self, event: Event) -> None: ...
-
-    @abstractmethod
-    def flush(self, timeout: float | None = None) -> None:
-        """Block until everything recorded so far is durable."""
+class RunHistory(ABC):
+    """The read side: plain dicts, newest first unless said otherwise."""
 
     @abstractmethod
     def close(self) -> None: ...
 
-    # --- read side: plain dicts, newest first unless said otherwise -----------
     @abstractmethod
     def read_flow_runs(
         self, state: str | None = None, flow_name: str | None = None, limit: int = 50
@@ -73,6 +58,37 @@ class RunStore(ABC):
     def read_events(self, limit: int = 100) -> list[dict[str, Any]]: ...
     @abstractmethod
     def count_task_runs(self, flow_run_id: str | None = None) -> int: ...
+
+    def find_runs(self, kind: str, ref: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Flow or task runs (`kind` "flow" or "task") that `ref` may mean, newest first:
+        ids equal to, starting with or ending with `ref`, and runs named `ref`.
+
+        Reads every run; stores that can query override this.
+        """
+        if not ref:
+            return []
+        runs = self.read_flow_runs(limit=-1) if kind == "flow" else self.read_task_runs()
+        found = [r for r in runs if ref in (r["name"], r["id"][: len(ref)], r["id"][-len(ref) :])]
+        return found[:limit]
+
+
+class RunStore(RunHistory):
+    """A recorder that can also be read back and flushed."""
+
+    @abstractmethod
+    def record_flow_run(self, run: FlowRun) -> None: ...
+    @abstractmethod
+    def record_task_run(self, run: TaskRun) -> None: ...
+    @abstractmethod
+    def record_state(self, change: StateChange) -> None: ...
+    @abstractmethod
+    def record_log(self, entry: LogEntry) -> None: ...
+    @abstractmethod
+    def record_event(self, event: Event) -> None: ...
+
+    @abstractmethod
+    def flush(self, timeout: float | None = None) -> None:
+        """Block until everything recorded so far is durable."""
 
 
 class CapturingRecorder:

@@ -3,8 +3,11 @@
 Every process that opens the store registers a row (pid, the pid's start time,
 hostname). When a store opens, it checks the other rows for this host: a pid
 that is gone, or that now belongs to a different process (same pid, other start
-time), died without reporting; its unfinished runs become CRASHED. The
-processes table stays small, so this costs little at open.
+time), died without reporting; its unfinished runs become CRASHED, as of the
+last moment the process was known alive (`last_seen`, a heartbeat the writer
+updates with every batch and every `HEARTBEAT_EVERY` seconds while idle).
+Spill files are imported first, so runs whose final state was spilled are not
+marked. The processes table stays small, so this costs little at open.
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ import sqlite3
 import sys
 import time
 from functools import lru_cache
+from pathlib import Path
 
-from headwater.store.writer import UNFINISHED_SQL, in_transaction
+from headwater.store.batch import UNFINISHED_SQL
+from headwater.store.connection import in_transaction
+from headwater.store.spill import find_spills, import_spills
 
 
 @lru_cache(maxsize=1)
@@ -79,61 +85,86 @@ def hostname() -> str:
 def register_process(conn: sqlite3.Connection, patience: float | None = None) -> int:
     """Insert this process's row; its id is stored with every run this process records."""
     pid = os.getpid()
+    now = time.time()
 
     def insert(c: sqlite3.Connection) -> int:
         cur = c.execute(
-            "INSERT INTO processes (pid, create_time, hostname, started) VALUES (?, ?, ?, ?)",
-            (pid, process_create_time(pid), hostname(), time.time()),
+            "INSERT INTO processes (pid, create_time, hostname, started, last_seen) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (pid, process_create_time(pid), hostname(), now, now),
         )
         return int(cur.lastrowid or 0)
 
     return int(in_transaction(conn, insert, patience))
 
 
-def sweep_dead_processes(
-    conn: sqlite3.Connection, own_id: int, patience: float | None = None
-) -> int:
-    """Mark the unfinished runs of dead processes on this host CRASHED; return how many."""
+def dead_processes(conn: sqlite3.Connection, own_id: int | None) -> list[tuple[int, int, float]]:
+    """(row id, pid, last seen alive) of this host's registered processes that are gone."""
     rows = conn.execute(
-        "SELECT id, pid, create_time FROM processes WHERE hostname = ? AND id != ?",
-        (hostname(), own_id),
+        "SELECT id, pid, create_time, COALESCE(last_seen, started) FROM processes "
+        "WHERE hostname = ? AND id != ?",
+        (hostname(), -1 if own_id is None else own_id),
     ).fetchall()
-    dead = [(pid_row, pid) for pid_row, pid, created in rows if not is_alive(pid, created)]
+    return [(row, pid, seen) for row, pid, created, seen in rows if not is_alive(pid, created)]
+
+
+def sweep_dead_processes(
+    conn: sqlite3.Connection, own_id: int | None, patience: float | None = None
+) -> int:
+    """Mark the unfinished runs of dead processes on this host CRASHED; return how many.
+
+    A run's Crashed state is dated when its process was last seen alive (never
+    before the run's own latest state).
+    """
+    dead = dead_processes(conn, own_id)
     if not dead:
         return 0
 
     def mark(c: sqlite3.Connection) -> int:
-        now = time.time()
         total = 0
-        for process_row, pid in dead:
+        for process_row, pid, last_seen in dead:
             # Claim the row first, so two processes sweeping at once do not both mark.
             if c.execute("DELETE FROM processes WHERE id = ?", (process_row,)).rowcount != 1:
                 continue
             for table, kind in (("flow_runs", "flow"), ("task_runs", "task")):
-                ids = [
-                    r[0]
-                    for r in c.execute(
-                        f"SELECT id FROM {table} WHERE process_id = ? AND {UNFINISHED_SQL}",
-                        (process_row,),
-                    )
-                ]
-                if not ids:
+                runs = c.execute(
+                    f"SELECT id, MAX(COALESCE(state_timestamp, 0), ?) FROM {table} "
+                    f"WHERE process_id = ? AND {UNFINISHED_SQL}",
+                    (last_seen, process_row),
+                ).fetchall()
+                if not runs:
                     continue
                 message = (
                     f"Process {pid} that ran this {kind} run exited without reporting a final state"
                 )
-                c.execute(
+                c.executemany(
                     f"UPDATE {table} SET state_type = 'CRASHED', state_name = 'Crashed', "
                     "state_message = ?, state_timestamp = ?, end_time = COALESCE(end_time, ?) "
-                    f"WHERE process_id = ? AND {UNFINISHED_SQL}",
-                    (message, now, now, process_row),
+                    "WHERE id = ?",
+                    [(message, at, at, run_id) for run_id, at in runs],
                 )
                 c.executemany(
                     "INSERT INTO states (run_id, run_kind, type, name, message, timestamp) "
                     "VALUES (?, ?, 'CRASHED', 'Crashed', ?, ?)",
-                    [(run_id, kind, message, now) for run_id in ids],
+                    [(run_id, kind, message, at) for run_id, at in runs],
                 )
-                total += len(ids)
+                total += len(runs)
         return total
 
     return int(in_transaction(conn, mark, patience))
+
+
+def needs_upkeep(conn: sqlite3.Connection, db: Path, own_id: int | None) -> bool:
+    """Whether there are spill files to import or dead processes to sweep (reads only)."""
+    return bool(find_spills(db)) or bool(dead_processes(conn, own_id))
+
+
+def upkeep(
+    conn: sqlite3.Connection, db: Path, own_id: int | None, patience: float | None = None
+) -> tuple[int, int]:
+    """Import spill files, then mark dead processes' runs Crashed: (records imported, runs marked).
+
+    In this order, so a run whose final state waited in a spill file is never marked.
+    """
+    imported = import_spills(conn, db, patience)
+    return imported, sweep_dead_processes(conn, own_id, patience)

@@ -7,7 +7,8 @@ CREATE TABLE IF NOT EXISTS processes (
     pid         INTEGER NOT NULL,
     create_time TEXT,              -- /proc/<pid>/stat start time, so a reused pid is not mistaken
     hostname    TEXT NOT NULL,
-    started     REAL NOT NULL
+    started     REAL NOT NULL,
+    last_seen   REAL               -- heartbeat: when this process was last known alive
 );
 
 CREATE TABLE IF NOT EXISTS flow_runs (
@@ -83,6 +84,12 @@ CREATE TABLE IF NOT EXISTS logs (
     run_name  TEXT
 );
 CREATE INDEX IF NOT EXISTS ix_logs_run ON logs (run_id);
+
+-- spill files already written into this database (see store/spill.py)
+CREATE TABLE IF NOT EXISTS imported_spills (
+    name     TEXT PRIMARY KEY,
+    imported REAL NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS events (
     seq           INTEGER PRIMARY KEY,

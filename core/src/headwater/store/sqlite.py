@@ -2,10 +2,13 @@
 
 `record_*` appends to an in-memory deque and returns (a fraction of a
 microsecond); one daemon thread (`writer.Writer`) commits the queue in batches.
-If the engine outpaces the writer, `record_*` waits briefly once the queue
-passes `HIGH_WATER`, so memory stays flat however many runs a flow makes.
-Opening the store registers this process and marks Crashed the unfinished runs
-of processes on this host that died (see `crash`).
+If the engine outpaces the writer, `record_*` waits once the queue passes
+`HIGH_WATER`, so memory stays flat however many runs a flow makes; while the
+writer is stalled on a full disk it waits until the disk takes records again.
+Opening the store registers this process, imports spill files and marks Crashed
+the unfinished runs of processes on this host that died (see `crash`). At exit,
+records a stalled writer still holds are saved to a spill file and the path is
+printed (see `spill`). Reading only, as the CLI does, is `reader`'s job.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import atexit
 import logging
 import os
 import sqlite3
+import sys
 import threading
 import time
 import weakref
@@ -22,24 +26,32 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from headwater import settings
 from headwater.exceptions import RunStoreError
 from headwater.store.base import RunStore
-from headwater.store.crash import register_process, sweep_dead_processes
+from headwater.store.connection import connect, in_transaction
+from headwater.store.crash import register_process, upkeep
 from headwater.store.queries import Queries
 from headwater.store.records import Event, FlowRun, LogEntry, StateChange, TaskRun
-from headwater.store.writer import Writer, connect, in_transaction
+from headwater.store.writer import Writer
 
 __all__ = ["HIGH_WATER", "SCHEMA_VERSION", "SQLiteRunStore"]
 
 logger = logging.getLogger("headwater.store")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: statements that bring a database from schema version N to N + 1
+MIGRATIONS = {
+    1: ["ALTER TABLE processes ADD COLUMN last_seen REAL"],  # then schema.sql adds tables
+}
 #: queued records above which `record_*` waits for the writer ...
 HIGH_WATER = 20_000
 #: ... until the queue is back below this
 LOW_WATER = 10_000
 #: how long `close()` and the exit handler wait for the writer
 EXIT_FLUSH_TIMEOUT = 120.0
+#: how long they wait for a stalled writer (disk full) before spilling; HEADWATER_STORE_EXIT_WAIT
+EXIT_STALL_WAIT = 10.0
 #: how long opening waits out another process's lock before raising RunStoreError
 OPEN_PATIENCE = 60.0
 
@@ -50,7 +62,7 @@ _INHERITED: list[Any] = []
 _STORES: weakref.WeakSet[SQLiteRunStore] = weakref.WeakSet()
 
 
-def _schema_statements() -> list[str]:
+def schema_statements() -> list[str]:
     text = resources.files("headwater.store").joinpath("schema.sql").read_text("utf-8")
     statements, current = [], ""
     for line in text.splitlines(keepends=True):
@@ -116,9 +128,9 @@ class SQLiteRunStore(Queries, RunStore):
                     f"this one knows {SCHEMA_VERSION}); upgrade headwater or {_FIX}"
                 )
             self.process_id: int = register_process(conn, OPEN_PATIENCE)
-            swept = sweep_dead_processes(conn, self.process_id, OPEN_PATIENCE)
-            if swept:
-                logger.debug("marked %d runs of dead processes Crashed", swept)
+            imported, swept = upkeep(conn, self.path, self.process_id, OPEN_PATIENCE)
+            if imported or swept:
+                logger.debug("imported %d spilled records, marked %d runs Crashed", imported, swept)
             return conn
         except RunStoreError:
             if conn is not None:
@@ -184,7 +196,11 @@ class SQLiteRunStore(Queries, RunStore):
             self._backpressure()
 
     def _backpressure(self) -> None:
-        """The writer is behind: give it the CPU until the queue is back to LOW_WATER."""
+        """The writer is behind: give it the CPU until the queue is back to LOW_WATER.
+
+        A writer that is merely slow gets 60 s; a stalled one (full disk) is waited
+        for as long as it takes, so memory stays bounded and nothing is dropped.
+        """
         writer = self._writer
         if not writer.alive():
             writer.drain_inline()
@@ -194,8 +210,10 @@ class SQLiteRunStore(Queries, RunStore):
         queue = self._queue
         self.throttled_threads += 1
         try:
-            while len(queue) > LOW_WATER and writer.alive() and time.monotonic() < deadline:
-                time.sleep(0.001)
+            while len(queue) > LOW_WATER and writer.alive() and not writer.stopping:
+                if time.monotonic() > deadline and not writer.stalled:
+                    break
+                time.sleep(0.001 if not writer.stalled else 0.05)
         finally:
             self.throttled_threads -= 1
 
@@ -215,12 +233,44 @@ class SQLiteRunStore(Queries, RunStore):
                 timeout, len(self._queue),
             )  # fmt: skip
 
+    def settle(self, timeout: float = EXIT_FLUSH_TIMEOUT) -> None:
+        """Flush before exit; if the writer stays stalled, spill and say where on stderr.
+
+        A stalled writer gets HEADWATER_STORE_EXIT_WAIT seconds (default 10) to
+        recover; then it is stopped and what it holds is saved to a spill file.
+        """
+        writer = self._writer
+        if not writer.alive():
+            if self._queue:
+                writer.drain_inline()
+            return
+        stall_wait = settings.get_float("store_exit_wait", EXIT_STALL_WAIT) or 0.0
+        marker = threading.Event()
+        self._queue.append(marker)
+        writer.wake.set()
+        deadline = time.monotonic() + timeout
+        stalled_at: float | None = None
+        while not marker.wait(0.05):
+            now = time.monotonic()
+            if writer.stalled:
+                stalled_at = stalled_at or now
+                if now - stalled_at >= stall_wait:
+                    break
+            if now > deadline or not writer.alive():
+                break
+        if marker.is_set():
+            return
+        writer.stop(5.0)
+        count, where, reason = writer.spill_pending()
+        if count:
+            _report_spill(self, count, where, reason)
+
     def close(self) -> None:
-        """Flush, stop the writer and release the database."""
+        """Flush (or spill), stop the writer and release the database."""
         if self._closed:
             return
         self._closed = True
-        self.flush(EXIT_FLUSH_TIMEOUT)
+        self.settle(EXIT_FLUSH_TIMEOUT)
         self._writer.stop(EXIT_FLUSH_TIMEOUT)
         if self._queue:  # recorded while stopping
             self._writer.drain_inline()
@@ -229,7 +279,7 @@ class SQLiteRunStore(Queries, RunStore):
 
     # --- read side -----------------------------------------------------------------
     def _read(self, sql: str, params: Any = ()) -> tuple[sqlite3.Cursor, list[Any]]:
-        if not self._closed:  # read your own writes
+        if not self._closed and not self._writer.stalled:  # read your own writes
             self.flush(30.0)
         with self._read_lock:
             if self._closed:
@@ -243,20 +293,26 @@ class SQLiteRunStore(Queries, RunStore):
             return cursor, cursor.fetchall()
 
     def _after_fork_in_child(self) -> None:
+        if self._closed:  # nothing to reopen (and a fork before exec must not touch the home)
+            return
         _INHERITED.append(self._conn)
         self._read_lock = threading.Lock()
         self._conn = connect(self.path)
         self._queue = deque()
         self._writer = Writer(self.path, self.process_id, self._queue)
-        if not self._closed:
-            self._writer.start()
+        self._writer.start()
 
 
 def _create_schema(conn: sqlite3.Connection) -> None:
     # Checked again inside the write lock: another process may have just done it.
-    if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version >= SCHEMA_VERSION:
         return
-    for statement in _schema_statements():
+    if version:  # an older database: alter what CREATE ... IF NOT EXISTS cannot
+        for step in range(version, SCHEMA_VERSION):
+            for statement in MIGRATIONS.get(step, []):
+                conn.execute(statement)
+    for statement in schema_statements():
         conn.execute(statement)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -265,9 +321,29 @@ def _flush_at_exit(ref: weakref.ref[SQLiteRunStore]) -> None:
     store = ref()
     if store is not None and not store._closed:
         try:
-            store.flush(EXIT_FLUSH_TIMEOUT)
+            store.settle(EXIT_FLUSH_TIMEOUT)
         except Exception:  # never turn a clean exit into a traceback
             logger.exception("headwater run store: could not flush at exit")
+
+
+def _report_spill(store: SQLiteRunStore, count: int, where: Path | None, reason: str) -> None:
+    """Say on stderr what could not be written and where it is (logging may be gone)."""
+    if where is not None:
+        text = (
+            f"headwater: {count} run records could not be written to {store.path} ({reason}); "
+            f"they were saved to {where} and are added to the run history the next time "
+            f"headwater opens {store.home} with room to write\n"
+        )
+    else:
+        text = (
+            f"headwater: {count} run records could not be written to {store.path} and are "
+            f"lost ({reason}); free space there or set HEADWATER_HOME elsewhere\n"
+        )
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def _reinit_after_fork() -> None:

@@ -1,313 +1,41 @@
 """The background writer: drains queued records into SQLite, one transaction per batch.
 
 Recording must cost the engine about a microsecond, so `record_*` only appends
-to a deque; this thread does all encoding and I/O. Within a batch it coalesces
-each run's insert with its state changes (one row insert carrying the latest
-state, plus one row per state change), and uses `executemany` per table.
+to a deque; this thread does all encoding and I/O (see `batch`). It never drops
+records: when SQLite refuses a batch for a reason that can pass (a full disk, an
+I/O error, a lock; see `faults`) it keeps the batch, warns once, and retries
+with backoff while the queue fills and the engine waits (backpressure, in
+`sqlite`). Records it must give up on are saved to a spill file (see `spill`).
+Every commit, and every `HEARTBEAT_EVERY` seconds while idle, it stamps this
+process's row with the time, so a crash is dated when the process was last alive.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from headwater.store.records import Event, FlowRun, LogEntry, StateChange, TaskRun
+from headwater.store.batch import build_batch, execute_rows
+from headwater.store.connection import connect, in_transaction
+from headwater.store.faults import Backoff, describe, is_transient
+from headwater.store.spill import release, write_spill
+
+__all__ = ["HEARTBEAT_EVERY", "IDLE_WAIT", "MAX_BATCH", "Writer", "connect", "in_transaction"]
 
 logger = logging.getLogger("headwater.store")
 
-FINAL_TYPES = frozenset({"COMPLETED", "FAILED", "CRASHED", "CANCELLED"})
-UNFINISHED_SQL = (
-    "(state_type IS NULL OR state_type IN "
-    "('SCHEDULED', 'PENDING', 'RUNNING', 'PAUSED', 'CANCELLING'))"
-)
 #: records taken from the queue per transaction
 MAX_BATCH = 20_000
 #: how long the writer sleeps when idle; bounds how stale the database can be
 IDLE_WAIT = 0.05
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode (we issue BEGIN ourselves) with a busy timeout."""
-    conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 30000")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    return conn
-
-
-def is_locked(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
-
-
-def in_transaction(
-    conn: sqlite3.Connection,
-    work: Callable[[sqlite3.Connection], Any],
-    patience: float | None = None,
-) -> Any:
-    """Run `work` inside BEGIN IMMEDIATE, retrying while the database is locked.
-
-    The writer never gives up (a batch is never dropped); opening the store
-    passes `patience` seconds, after which the lock error is raised.
-    """
-    delay = 0.005
-    waited_since = time.monotonic()
-    warned = False
-    while True:
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if not is_locked(exc):
-                raise
-            if patience is not None and time.monotonic() - waited_since > patience:
-                raise
-            if not warned and time.monotonic() - waited_since > 60:
-                logger.warning("headwater run store: database locked for 60 s, still retrying")
-                warned = True
-            time.sleep(delay)
-            delay = min(delay * 2, 0.25)
-            continue
-        try:
-            result = work(conn)
-            conn.execute("COMMIT")
-            return result
-        except BaseException as exc:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-            if isinstance(exc, sqlite3.OperationalError) and is_locked(exc):
-                if patience is not None and time.monotonic() - waited_since > patience:
-                    raise
-                time.sleep(delay)
-                delay = min(delay * 2, 0.25)
-                continue
-            raise
-
-
-def _fallback(obj: Any) -> Any:
-    if isinstance(obj, (set, frozenset, tuple)):
-        return list(obj)
-    text = repr(obj)
-    return text if len(text) <= 1000 else text[:997] + "..."
-
-
-_encode = json.JSONEncoder(default=_fallback, separators=(",", ":")).encode
-
-
-def dumps(obj: Any) -> str:
-    """JSON text for a record field; never fails (unknown objects become their repr)."""
-    if not obj:
-        return "[]" if isinstance(obj, (list, tuple)) else "{}" if isinstance(obj, dict) else "null"
-    for _ in range(3):
-        try:
-            return _encode(obj)
-        except RuntimeError:  # mutated by the engine while we read it; try again
-            continue
-        except (TypeError, ValueError):
-            break
-    return _encode(_fallback(obj))
-
-
-class _Agg:
-    """The state changes of one run seen in one batch."""
-
-    __slots__ = ("end", "message", "name", "running", "start", "ts", "type")
-
-    def __init__(self) -> None:
-        self.type: str | None = None
-        self.name: str | None = None
-        self.message: str | None = None
-        self.ts: float | None = None
-        self.start: float | None = None
-        self.end: float | None = None
-        self.running = 0
-
-    def apply(self, change: StateChange) -> None:
-        self.type = change.type
-        self.name = change.name
-        self.message = change.message
-        self.ts = change.timestamp
-        if change.type == "RUNNING":
-            self.running += 1
-            if self.start is None:
-                self.start = change.timestamp
-        elif change.type in FINAL_TYPES and self.end is None:
-            self.end = change.timestamp
-
-
-_STATE_COLS = (
-    "state_type, state_name, state_message, state_timestamp, start_time, end_time, "
-    "run_count, running_count, process_id"
-)
-_STATE_UPSERT = """
-    state_type = CASE WHEN excluded.state_type IS NULL THEN {t}.state_type ELSE excluded.state_type END,
-    state_name = CASE WHEN excluded.state_type IS NULL THEN {t}.state_name ELSE excluded.state_name END,
-    state_message = CASE WHEN excluded.state_type IS NULL THEN {t}.state_message ELSE excluded.state_message END,
-    state_timestamp = CASE WHEN excluded.state_type IS NULL THEN {t}.state_timestamp ELSE excluded.state_timestamp END,
-    start_time = COALESCE({t}.start_time, excluded.start_time),
-    end_time = COALESCE({t}.end_time, excluded.end_time),
-    run_count = MAX({t}.run_count, excluded.run_count),
-    running_count = {t}.running_count + excluded.running_count,
-    process_id = excluded.process_id
-"""
-INSERT_FLOW_RUN = f"""
-INSERT INTO flow_runs (id, name, flow_name, flow_version, parameters_json, tags_json,
-    parent_task_run_id, root_flow_run_id, created, {_STATE_COLS})
-VALUES ({", ".join("?" * 18)})
-ON CONFLICT(id) DO UPDATE SET
-    name = excluded.name, flow_name = excluded.flow_name, flow_version = excluded.flow_version,
-    parameters_json = excluded.parameters_json, tags_json = excluded.tags_json,
-    parent_task_run_id = excluded.parent_task_run_id,
-    root_flow_run_id = excluded.root_flow_run_id, created = excluded.created,
-    {_STATE_UPSERT.format(t="flow_runs")}
-"""
-INSERT_TASK_RUN = f"""
-INSERT INTO task_runs (id, name, task_key, flow_run_id, dynamic_key, task_inputs_json,
-    tags_json, cache_key, created, {_STATE_COLS})
-VALUES ({", ".join("?" * 18)})
-ON CONFLICT(id) DO UPDATE SET
-    name = excluded.name, task_key = excluded.task_key, flow_run_id = excluded.flow_run_id,
-    dynamic_key = excluded.dynamic_key, task_inputs_json = excluded.task_inputs_json,
-    tags_json = excluded.tags_json, cache_key = COALESCE(excluded.cache_key, task_runs.cache_key),
-    created = excluded.created,
-    {_STATE_UPSERT.format(t="task_runs")}
-"""
-_UPDATE_STATE = """
-UPDATE {t} SET state_type = ?, state_name = ?, state_message = ?, state_timestamp = ?,
-    start_time = COALESCE(start_time, ?), end_time = COALESCE(end_time, ?),
-    running_count = running_count + ?
-WHERE id = ?
-"""
-INSERT_STATE = "INSERT INTO states (run_id, run_kind, type, name, message, timestamp) VALUES (?, ?, ?, ?, ?, ?)"
-INSERT_LOG = (
-    "INSERT INTO logs (run_id, run_kind, level, message, timestamp, logger, run_name) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
-INSERT_EVENT = (
-    "INSERT INTO events (id, event, occurred, resource_json, payload_json, related_json, follows) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
-
-
-def _state_values(agg: _Agg, run_count: int, process_id: int | None) -> tuple[Any, ...]:
-    return (
-        agg.type, agg.name, agg.message, agg.ts, agg.start, agg.end,
-        max(run_count, agg.running), agg.running, process_id,
-    )  # fmt: skip
-
-
-def build_batch(
-    batch: list[Any], process_id: int | None
-) -> tuple[list[tuple[str, list[Any]]], list[threading.Event]]:
-    """Turn queued records into (sql, rows) pairs for `executemany`, plus flush markers."""
-    runs: dict[tuple[str, str], list[Any]] = {}
-    updates: dict[tuple[str, str], _Agg] = {}
-    states: list[tuple[Any, ...]] = []
-    logs: list[tuple[Any, ...]] = []
-    events: list[tuple[Any, ...]] = []
-    markers: list[threading.Event] = []
-    for rec in batch:
-        kind = type(rec)
-        if kind is StateChange:
-            states.append(rec)  # a tuple in the table's column order
-            key = (rec.run_kind, rec.run_id)
-            entry = runs.get(key)
-            if entry is not None:
-                entry[1].apply(rec)
-            else:
-                agg = updates.get(key)
-                if agg is None:
-                    agg = updates[key] = _Agg()
-                agg.apply(rec)
-        elif kind is TaskRun or kind is FlowRun:
-            key = ("task" if kind is TaskRun else "flow", rec.id)
-            entry = runs.get(key)
-            if entry is not None:
-                entry[0] = rec
-            else:
-                runs[key] = [rec, updates.pop(key, None) or _Agg()]
-        elif kind is LogEntry:
-            logs.append(rec)  # a tuple in the table's column order
-        elif kind is Event:
-            events.append(
-                (rec.id, rec.event, rec.occurred, dumps(rec.resource), dumps(rec.payload),
-                 dumps(rec.related), rec.follows)
-            )  # fmt: skip
-        elif isinstance(rec, threading.Event):
-            markers.append(rec)
-    flow_rows: list[tuple[Any, ...]] = []
-    task_rows: list[tuple[Any, ...]] = []
-    for (run_kind, _), (rec, agg) in runs.items():
-        if run_kind == "task":
-            task_rows.append(
-                (rec.id, rec.name, rec.task_key, rec.flow_run_id, rec.dynamic_key,
-                 dumps(rec.task_inputs), dumps(rec.tags), rec.cache_key, rec.created,
-                 *_state_values(agg, rec.run_count, process_id))
-            )  # fmt: skip
-        else:
-            flow_rows.append(
-                (rec.id, rec.name, rec.flow_name, rec.flow_version, dumps(rec.parameters),
-                 dumps(rec.tags), rec.parent_task_run_id, rec.root_flow_run_id, rec.created,
-                 *_state_values(agg, rec.run_count, process_id))
-            )  # fmt: skip
-    flow_updates: list[tuple[Any, ...]] = []
-    task_updates: list[tuple[Any, ...]] = []
-    for (run_kind, run_id), agg in updates.items():
-        row = (agg.type, agg.name, agg.message, agg.ts, agg.start, agg.end, agg.running, run_id)
-        (task_updates if run_kind == "task" else flow_updates).append(row)
-    work = [
-        (INSERT_FLOW_RUN, flow_rows),
-        (INSERT_TASK_RUN, task_rows),
-        (_UPDATE_STATE.format(t="flow_runs"), flow_updates),
-        (_UPDATE_STATE.format(t="task_runs"), task_updates),
-        (INSERT_STATE, states),
-        (INSERT_LOG, logs),
-        (INSERT_EVENT, events),
-    ]
-    return [(sql, rows) for sql, rows in work if rows], markers
-
-
-#: rows per multi-row INSERT statement; one fixed size, so each table has exactly one
-#: such statement in SQLite's statement cache (a size per remainder would fill it
-#: with large prepared statements)
-ROWS_PER_STATEMENT = 64
-_multi_row_sql: dict[str, tuple[str, str]] = {}
-
-
-def execute_rows(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
-    """Run `sql` for each row: full chunks as one multi-row INSERT, the rest one by one.
-
-    `executemany` releases and re-takes the GIL around every row, and each
-    hand-over can stall the engine's thread for a context switch; a statement
-    per 64 rows keeps this thread out of the engine's way.
-    """
-    n = ROWS_PER_STATEMENT
-    full = len(rows) - len(rows) % n
-    if full:
-        multi = _multi_row_sql.get(sql)
-        if multi is None:
-            head, sep, tail = sql.partition("VALUES (")
-            if sep and head.lstrip().upper().startswith("INSERT"):
-                group_end = tail.index(")")
-                group = "(" + tail[:group_end] + ")"
-                multi = (f"{head}VALUES {','.join([group] * n)}{tail[group_end + 1 :]}", "")
-            else:
-                multi = ("", "")
-            _multi_row_sql[sql] = multi
-        statement = multi[0]
-        if statement:
-            for start in range(0, full, n):
-                conn.execute(statement, [v for row in rows[start : start + n] for v in row])
-            rows = rows[full:]
-    if rows:
-        conn.executemany(sql, rows)
+#: seconds between heartbeats while idle (a crash is dated at most this early)
+HEARTBEAT_EVERY = 1.0
+_BEAT = "UPDATE processes SET last_seen = ? WHERE id = ?"
 
 
 class Writer:
@@ -319,6 +47,13 @@ class Writer:
         self.queue = queue
         self.wake = threading.Event()
         self.stopping = False
+        #: a batch SQLite refused for now, retried until it is written
+        self.held: list[Any] = []
+        #: monotonic time of the first failure of the current stall, else None
+        self.stalled_since: float | None = None
+        self._error: BaseException | None = None
+        self._backoff = Backoff()
+        self._last_beat = 0.0
         self._inline_lock = threading.Lock()
         self.thread = threading.Thread(target=self._run, name="headwater-store-writer", daemon=True)
 
@@ -328,7 +63,13 @@ class Writer:
     def alive(self) -> bool:
         return self.thread.is_alive()
 
+    @property
+    def stalled(self) -> bool:
+        """True while a batch waits for an error to pass (records are in memory)."""
+        return self.stalled_since is not None
+
     def stop(self, timeout: float | None = None) -> None:
+        """Stop after writing what is queued; a stalled writer stops at once, keeping `held`."""
         self.stopping = True
         self.wake.set()
         if self.thread.is_alive() and threading.current_thread() is not self.thread:
@@ -353,53 +94,136 @@ class Writer:
         conn.execute("PRAGMA wal_autocheckpoint = 10000")
         try:
             while True:
+                if self.held:
+                    if self.stopping:
+                        break  # the store spills what is left
+                    self._pause(self._backoff.next())
+                    if not self.stopping:
+                        batch, self.held = self.held, []
+                        self.write(conn, batch)
+                    continue
                 if not self.queue:
                     if self.stopping:
                         break
                     self.wake.wait(IDLE_WAIT)
                     self.wake.clear()
+                    if time.monotonic() - self._last_beat >= HEARTBEAT_EVERY:
+                        self._heartbeat(conn)
                     continue
                 self.write(conn, self._take())
         finally:
             conn.close()
 
+    def _pause(self, seconds: float) -> None:
+        """Sleep before a retry; only `stop()` cuts it short."""
+        until = time.monotonic() + seconds
+        while not self.stopping:
+            left = until - time.monotonic()
+            if left <= 0:
+                return
+            self.wake.wait(left)
+            self.wake.clear()
+
+    def _heartbeat(self, conn: sqlite3.Connection) -> None:
+        self._last_beat = time.monotonic()
+        try:
+            conn.execute(_BEAT, (time.time(), self.process_id))
+        except sqlite3.Error:
+            pass  # a busy or full database: the next batch or beat stamps it
+
     def drain_inline(self) -> None:
-        """Write whatever is queued from the calling thread (the writer is gone)."""
+        """Write whatever is queued from the calling thread (the writer is gone).
+
+        Nobody would retry here, so records SQLite refuses are spilled at once.
+        """
         with self._inline_lock:
             conn = connect(self.path)
             try:
                 while self.queue:
                     self.write(conn, self._take())
+                    if self.held:
+                        self.spill_pending()
             finally:
                 conn.close()
 
     def write(self, conn: sqlite3.Connection, batch: list[Any]) -> None:
-        """Commit one batch; never raises, always releases the flush markers in it."""
+        """Commit one batch; never raises. On an error that can pass, keeps it in `held`."""
         markers: list[threading.Event] = []
         try:
             work, markers = build_batch(batch, self.process_id)
-            if work:
-                self._commit(conn, work, len(batch))
+            self._commit(conn, work)
+        except sqlite3.Error as exc:
+            if is_transient(exc):
+                self._hold(batch, exc)
+                return  # its flush markers are released once it is written or spilled
+            self._spill_now(batch, exc)
         except Exception:
             logger.exception("headwater run store: could not prepare %d records", len(batch))
-        finally:
-            for marker in markers:
-                marker.set()
+        else:
+            if self.stalled_since is not None:
+                logger.warning(
+                    "headwater run store: %s is writable again; the waiting run records were "
+                    "written after %.1f s", self.path, time.monotonic() - self.stalled_since,
+                )  # fmt: skip
+                self.stalled_since = None
+                self._error = None
+                self._backoff = Backoff()
+        for marker in markers:
+            marker.set()
 
-    def _commit(self, conn: sqlite3.Connection, work: list[tuple[str, list[Any]]], n: int) -> None:
+    def _commit(self, conn: sqlite3.Connection, work: list[tuple[str, list[Any]]]) -> None:
         def run(c: sqlite3.Connection) -> None:
             for sql, rows in work:
                 execute_rows(c, sql, rows)
+            c.execute(_BEAT, (time.time(), self.process_id))
 
-        for attempt in range(3):
+        in_transaction(conn, run)
+        self._last_beat = time.monotonic()
+
+    def _hold(self, batch: list[Any], exc: BaseException) -> None:
+        self.held = batch
+        self._error = exc
+        if self.stalled_since is None:
+            self.stalled_since = time.monotonic()
+            logger.warning(
+                "headwater run store: could not write to %s (%s). The run records are kept "
+                "in memory and retried; flows wait when too many are waiting, and records "
+                "still unwritten at exit are saved to a spill file beside the database.",
+                self.path, describe(exc),
+            )  # fmt: skip
+
+    def _spill_now(self, batch: list[Any], exc: BaseException) -> None:
+        """Records SQLite rejects for good: save them where the next open imports them."""
+        try:
+            where = write_spill(self.path, self.process_id, batch)
+        except OSError as spill_error:
+            logger.error(
+                "headwater run store: %d records could not be written to %s (%s) nor saved "
+                "to a spill file (%s); they are lost", len(batch), self.path, exc, spill_error,
+            )  # fmt: skip
+        else:
+            logger.error(
+                "headwater run store: %d records could not be written to %s (%s); they were "
+                "saved to %s and are imported the next time the store opens",
+                len(batch), self.path, exc, where,
+            )  # fmt: skip
+        release(batch)
+
+    def spill_pending(self) -> tuple[int, Path | None, str]:
+        """Save the held batch and everything queued to a spill file (writer stopped).
+
+        Returns (records, spill path or None if it could not be written, what went wrong).
+        """
+        records = self.held + [self.queue.popleft() for _ in range(len(self.queue))]
+        self.held = []
+        self.stalled_since = None
+        reason = str(self._error) if self._error is not None else "the writer stopped"
+        count = sum(1 for r in records if not isinstance(r, threading.Event))
+        where: Path | None = None
+        if count:
             try:
-                in_transaction(conn, run)
-                return
-            except sqlite3.Error as exc:
-                if attempt == 2:
-                    logger.error(
-                        "headwater run store: %d records could not be written to %s: %s",
-                        n, self.path, exc,
-                    )  # fmt: skip
-                    return
-                time.sleep(0.1 * (attempt + 1))
+                where = write_spill(self.path, self.process_id, records)
+            except OSError as exc:
+                reason = f"{reason}; the spill file could not be written either: {exc}"
+        release(records)
+        return count, where, reason
