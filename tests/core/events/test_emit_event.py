@@ -26,7 +26,7 @@ def test_emit_outside_a_run_is_recorded_as_given() -> None:
         extra="kept",
     )
     (row,) = recorded()
-    assert row["id"] == event.id and row["event"] == "cache.warmed"
+    assert row["id"] == str(event.id) and row["event"] == "cache.warmed"
     assert row["occurred"] == when.timestamp()
     assert row["resource"] == {"headwater.resource.id": "cache", "headwater.resource.name": "main"}
     assert row["payload"] == {"keys": 3, "extra": "kept"} and row["related"] == []
@@ -37,7 +37,7 @@ def test_emit_inside_runs_relates_them_and_follows() -> None:
     def step() -> str:
         first = emit_event("step.started", resource={"prefect.resource.id": "step"})
         emit_event("step.done", resource={"prefect.resource.id": "step"}, follows=first)
-        return first.id
+        return str(first.id)
 
     @flow
     def pipeline() -> str:
@@ -55,12 +55,15 @@ def test_emit_inside_runs_relates_them_and_follows() -> None:
     ("kwargs", "message"),
     [
         ({"event": "", "resource": {"headwater.resource.id": "x"}}, "needs an event name"),
-        ({"event": "e", "resource": {}}, "non-empty 'headwater.resource.id'"),
+        ({"event": "e", "resource": {}}, "emit_event\\('e'\\).*non-empty 'prefect.resource.id'"),
         ({"event": "e", "resource": {"headwater.resource.id": ""}}, "non-empty"),
+        ({"event": " e", "resource": {"headwater.resource.id": "x"}}, "event name ' e'"),
+        ({"event": "a\nb", "resource": {"headwater.resource.id": "x"}}, "control characters"),
+        ({"event": "e", "resource": {"prefect.resource.id": "x"}, "id": "nope"}, "UUID, got 'nope'"),
         (
             {"event": "e", "resource": {"headwater.resource.id": "x"},
              "related": [{"headwater.resource.id": "y"}]},
-            "related\\[0\\] needs a 'headwater.resource.role'",
+            "related\\[0\\]: a related resource needs a 'prefect.resource.role'",
         ),
     ],
 )  # fmt: skip
@@ -68,3 +71,66 @@ def test_bad_events_are_refused_and_nothing_recorded(kwargs: dict, message: str)
     with pytest.raises(ValueError, match=message):
         emit_event(**kwargs)
     assert recorded() == []
+
+
+def test_emit_returns_prefects_event_shape() -> None:
+    import uuid
+
+    from headwater.events.schemas.events import Event, RelatedResource, Resource
+
+    event = emit_event(
+        event="data.loaded",
+        resource={"prefect.resource.id": "warehouse", "prefect.resource.name": "Warehouse"},
+        related=[{"headwater.resource.id": "job-1", "headwater.resource.role": "job"}],
+        payload={"rows": 10},
+    )
+    assert isinstance(event, Event) and isinstance(event.id, uuid.UUID)
+    assert event.occurred.tzinfo is not None and event.event == "data.loaded"
+    assert isinstance(event.resource, Resource) and event.resource.id == "warehouse"
+    assert event.resource["prefect.resource.name"] == "Warehouse" == event.resource.name
+    assert event.resource.get("headwater.resource.name") == "Warehouse"
+    assert event.resource.get("missing", "default") == "default"
+    (job,) = event.related
+    assert isinstance(job, RelatedResource) and job.role == "job" and job.id == "job-1"
+    assert job["prefect.resource.role"] == "job" and event.resource_in_role["job"] is job
+    assert event.payload == {"rows": 10}
+    assert event.model_dump(mode="json")["id"] == str(event.id)
+
+
+def test_occurred_and_id_are_normalised() -> None:
+    import uuid
+
+    given = uuid.uuid4()
+    event = emit_event("x.y", {"prefect.resource.id": "r"}, occurred=0.0, id=str(given))
+    assert event.id == given
+    assert event.occurred == datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    naive = emit_event("x.y", {"prefect.resource.id": "r"}, occurred=datetime.datetime.now())
+    assert naive.occurred.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"event": 3, "resource": {"prefect.resource.id": "x"}}, TypeError, "must be a string, got 3"),
+        ({"event": "e", "resource": "x"}, TypeError, "dict of string labels, got str"),
+        ({"event": "e", "resource": {"prefect.resource.id": 5}}, TypeError, "label 'prefect.resource.id': 5"),
+        ({"event": "e", "resource": {"prefect.resource.id": "x"}, "occurred": "today"},
+         TypeError, "occurred must be a datetime"),
+    ],
+)  # fmt: skip
+def test_wrong_types_are_refused_by_name(kwargs: dict, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        emit_event(**kwargs)
+    assert recorded() == []
+
+
+def test_seed_events_example_records_its_events() -> None:
+    import runpy
+    from pathlib import Path
+
+    example = Path(__file__).parents[3] / "examples" / "events.py"
+    namespace = runpy.run_path(str(example))
+    assert namespace["data_pipeline"]() == 5
+    names = [row["event"] for row in recorded()]
+    for name in ("data.extracted", "data.transformed", "data.loaded", "pipeline.completed"):
+        assert name in names
