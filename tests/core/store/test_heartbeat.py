@@ -54,3 +54,35 @@ def test_crashed_run_ends_at_its_last_heartbeat(headwater_home):
             assert crashed["type"] == "CRASHED" and crashed["timestamp"] == run["end_time"]
     finally:
         store.close()
+
+
+def test_a_schema_1_database_is_upgraded_in_place(tmp_path):
+    """A home written before heartbeats and spill files opens, keeps its runs, and gains both."""
+    import sqlite3
+
+    from headwater.store.sqlite import SCHEMA_VERSION, schema_statements
+
+    db = tmp_path / "headwater.db"
+    conn = sqlite3.connect(db)
+    for statement in schema_statements():
+        if "imported_spills" in statement:
+            continue
+        conn.execute(statement.replace(",\n    last_seen   REAL", ""))
+    conn.execute(
+        "INSERT INTO flow_runs (id, name, flow_name, state_type) "
+        "VALUES ('old-run', 'old-otter', 'etl', 'COMPLETED')"
+    )
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    assert "last_seen" not in {row[1] for row in conn.execute("PRAGMA table_info(processes)")}
+    conn.close()
+    store = SQLiteRunStore(tmp_path)
+    try:
+        assert store.read_flow_run("old-run")["name"] == "old-otter"
+    finally:
+        store.close()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("SELECT last_seen FROM processes").fetchone()[0] is not None
+    assert conn.execute("SELECT count(*) FROM imported_spills").fetchone()[0] == 0
+    conn.close()

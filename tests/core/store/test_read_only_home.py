@@ -127,3 +127,22 @@ def test_reading_a_home_without_history(tmp_path):
     finally:
         reader.close()
     assert not (tmp_path / "never-used").exists()  # reading created nothing
+
+
+def test_reading_a_writable_home_still_marks_dead_runs_crashed(headwater_home):
+    """Upkeep the writing open did (spill import, crash marking) is done when needed."""
+    import signal
+
+    from headwater.store.reader import ReadOnlyRunStore
+    from test_processes import _start_running_child
+
+    proc, (fr_id, tr_id, done_id) = _start_running_child()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    reader = ReadOnlyRunStore(headwater_home)
+    try:
+        assert reader.read_flow_run(fr_id)["state_type"] == "CRASHED"
+        assert reader.read_task_run(tr_id)["state_type"] == "CRASHED"
+        assert reader.read_task_run(done_id)["state_type"] == "COMPLETED"
+    finally:
+        reader.close()
