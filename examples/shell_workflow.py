@@ -38,4 +38,9 @@ def shell_workflow(filename: str = "data.txt"):
 
 
 if __name__ == "__main__":
-    result = shell_workflow("example.txt")
+    # headwater: the tutorial runs this in a folder holding an `example.txt`; this one
+    # counts the `example.txt` beside the script, so it runs from any folder.
+    import os.path
+
+    example_txt = os.path.relpath(os.path.join(os.path.dirname(__file__), "example.txt"))
+    result = shell_workflow(example_txt)

@@ -25,12 +25,24 @@ def load_data(transformed_data):
     return len(transformed_data)
 
 
+# headwater: not in the tutorial. A task that runs past its timeout, to show what
+# the timeout does: the task is stopped after 1 second and ends in a TimedOut state.
+@task(timeout_seconds=1)
+def archive_data(transformed_data):
+    """Archive the data (the archive never answers)."""
+    time.sleep(10)  # Simulate a call that hangs
+
+
 @flow
 def data_pipeline():
     """A pipeline with timeout protection."""
     data = extract_data()
     transformed = transform_data(data)
     result = load_data(transformed)
+    # headwater: return_state=True hands back the TimedOut state instead of raising,
+    # so the pipeline still completes
+    archived = archive_data(transformed, return_state=True)
+    print(f"Archive: {archived}")
     return result
 
 

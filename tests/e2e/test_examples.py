@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from e2e_support import EXAMPLES, LINE, RUN_NAME, state_type
+from e2e_support import EXAMPLES, LINE, REPO, RUN_NAME, state_type
 
 pytestmark = pytest.mark.e2e
 
@@ -154,14 +156,38 @@ def test_numbers_concurrent(
     assert sorted(t["id"] for t in listed) == sorted(t["id"] for t in tasks)
 
 
-def test_timeouts(run_script, store):
-    output = run_script(EXAMPLES / "timeouts.py").stdout
+def test_timeouts(cli, store):
+    """From the repository root: the pipeline completes, and the task that runs past its
+    timeout is stopped after 1 second and ends TimedOut."""
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / "timeouts.py")],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=180,
+    )
+    output = proc.stdout
+    assert proc.returncode == 0, output
 
     run_name = _flow_begins(output, "data-pipeline")
     assert _finished_tasks(output) == ["extract_data", "transform_data", "load_data"], output
     assert "Loaded data: [2, 4, 6, 8, 10]" in output
+    timed_out = (
+        r"^\d\d:\d\d:\d\d\.\d{3} \| ERROR   \| Task run '(archive_data-[0-9a-z]+)' - "
+        r"Finished in state TimedOut\('Task run exceeded timeout of 1 second\(s\)', type=FAILED\)$"
+    )
+    match = re.search(timed_out, output, re.MULTILINE)
+    assert match, output
+    assert "Archive: TimedOut(" in output
     _assert_flow_completed(output, run_name)
-    assert state_type(_only_flow_run(store, "data-pipeline")) == "COMPLETED"
+
+    run = _only_flow_run(store, "data-pipeline")
+    assert state_type(run) == "COMPLETED"
+    (archive,) = [t for t in store.read_task_runs(flow_run_id=run["id"]) if t["name"] == match[1]]
+    assert (archive["state_type"], archive["state_name"]) == ("FAILED", "TimedOut")
+    listed = cli("task-run", "ls", "--state", "timedout")
+    assert match[1] in listed and "TimedOut (FAILED)" in listed
 
 
 # `retries.py` fails at random (30% per attempt). To see the retries every time, run it

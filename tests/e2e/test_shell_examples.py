@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from e2e_support import EXAMPLES, LINE, state_type
+from e2e_support import EXAMPLES, LINE, REPO, state_type
 
 pytestmark = pytest.mark.e2e
 
@@ -42,16 +42,31 @@ def _run(script: Path, cwd: Path) -> str:
     return proc.stdout
 
 
-def test_shell_workflow(tmp_path: Path, store):
-    (tmp_path / "example.txt").write_text("one\ntwo\nthree\nfour\n")
-    output = _run(EXAMPLES / "shell_workflow.py", tmp_path)
+def _lines_of(output: str, wanted: str) -> int:
+    """The index of the first output line containing `wanted`."""
+    return next(i for i, line in enumerate(output.splitlines()) if wanted in line)
 
+
+@pytest.mark.parametrize("where", ["repository root", "another folder"])
+def test_shell_workflow(where: str, tmp_path: Path, store):
+    """`python examples/shell_workflow.py` from the repository root, as the README has
+    users run it, and from elsewhere: it counts the `example.txt` beside it."""
+    cwd = REPO if where == "repository root" else tmp_path
+    output = _run(EXAMPLES / "shell_workflow.py", cwd)
+
+    example = os.path.relpath(EXAMPLES / "example.txt", cwd)
+    lines = len((EXAMPLES / "example.txt").read_text().splitlines())
     assert "Echo output: Hello from Prefect!" in output
-    assert "File example.txt has 4 lines" in output
+    assert f"File {example} has {lines} lines" in output
     assert "Environment variable: Prefect is awesome!" in output
-    assert re.search(r"^System information:\n.+\n" + re.escape(str(tmp_path)) + r"\n", output, re.M)
+    assert re.search(r"^System information:\n.+\n" + re.escape(str(cwd)) + r"\n", output, re.M)
     # each line was streamed to the log as it came
     assert re.search(LINE + r"Task run '.+' - PID \d+ stdout: Hello from Prefect!$", output, re.M)
+    # and what the flow printed comes after the log lines of the step it printed about
+    begin = _lines_of(output, "Beginning flow run")
+    echoed = _lines_of(output, "stdout: Hello from Prefect!")
+    assert begin < echoed < _lines_of(output, "Echo output: Hello from Prefect!"), output
+    assert _lines_of(output, f"stdout: {lines} {example}") < _lines_of(output, f"File {example}")
     (run,) = store.read_flow_runs(flow_name="shell-workflow")
     assert state_type(run) == "COMPLETED"
     tasks = store.read_task_runs(flow_run_id=run["id"])
