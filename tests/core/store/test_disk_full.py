@@ -140,3 +140,25 @@ def test_which_errors_can_pass(code, transient):
     exc = sqlite3.OperationalError("boom")
     exc.sqlite_errorcode = code  # type: ignore[attr-defined]
     assert is_transient(exc) is transient
+
+
+def test_opening_on_a_full_disk_says_free_space(headwater_home):
+    SQLiteRunStore(headwater_home).close()  # a database exists, then the disk is full
+    child = textwrap.dedent(
+        """
+        import resource, signal
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))
+        from headwater.exceptions import RunStoreError
+        from headwater.store import get_store
+        try:
+            get_store()
+        except RunStoreError as exc:
+            print(exc)
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=120
+    )
+    assert str(headwater_home / "headwater.db") in proc.stdout, proc.stdout + proc.stderr
+    assert "free space" in proc.stdout

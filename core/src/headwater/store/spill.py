@@ -28,6 +28,7 @@ from typing import Any
 
 from headwater.store.batch import build_batch, execute_rows, json_default
 from headwater.store.connection import in_transaction
+from headwater.store.faults import is_transient
 from headwater.store.records import Event, FlowRun, LogEntry, StateChange, TaskRun
 
 logger = logging.getLogger("headwater.store")
@@ -173,7 +174,17 @@ def import_spills(conn: sqlite3.Connection, db: Path, patience: float | None = N
             continue
 
         work, _ = build_batch(records, header.get("process_id"))
-        if in_transaction(conn, partial(_add, name=path.name, work=work), patience):
+        try:
+            added = in_transaction(conn, partial(_add, name=path.name, work=work), patience)
+        except sqlite3.Error as exc:
+            if is_transient(exc):
+                raise  # a full disk or a lock: the open fails and says so; try again later
+            logger.warning(
+                "headwater run store: spill file %s could not be imported (%s); it was left "
+                "in place, move it aside to silence this", path, exc,
+            )  # fmt: skip
+            continue
+        if added:
             total += len(records)
             logger.info("headwater run store: imported %d records from %s", len(records), path)
         try:

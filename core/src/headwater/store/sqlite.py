@@ -160,6 +160,11 @@ class SQLiteRunStore(Queries, RunStore):
                 f"{self.path} stayed locked by another process ({text}); stop that "
                 f"process, or {_FIX}"
             )
+        if "full" in low or "disk i/o" in low:
+            return (
+                f"{self.path} cannot be written ({text}); free space on that disk "
+                f"(headwater reads history without writing: the CLI still works), or {_FIX}"
+            )
         if "readonly" in low or "read-only" in low or "unable to open" in low:
             return f"HEADWATER_HOME={self.home} is not writable ({text}); {_FIX}"
         return f"the run store at {self.path} cannot be used ({text}); {_FIX}"
