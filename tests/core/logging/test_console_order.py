@@ -124,3 +124,21 @@ def test_restoring_leaves_a_stream_someone_else_installed_alone(monkeypatch):
     monkeypatch.setattr(sys, "stdout", theirs)
     console._restore_terminal_streams()
     assert sys.stdout is theirs
+
+
+def test_log_prints_still_captures_a_print_to_the_stdout_saved_before_the_run():
+    from headwater import flow, get_run_logger
+    from headwater.store import get_store
+
+    saved = sys.stdout
+
+    @flow(log_prints=True)
+    def saves_stdout() -> None:
+        get_run_logger().info("a line is pending, so sys.stdout is wrapped now")
+        print("to the saved stdout", file=saved)
+
+    saves_stdout()
+    store = get_store()
+    store.flush()
+    (run,) = store.read_flow_runs(flow_name="saves-stdout")
+    assert "to the saved stdout" in [entry["message"] for entry in store.read_logs(run["id"])]

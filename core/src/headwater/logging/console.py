@@ -71,7 +71,8 @@ def _restore_terminal_streams() -> None:
             setattr(sys, name, current.wrapped)
 
 
-def _unwrapped(stream: Any) -> Any:
+def unwrapped(stream: Any) -> Any:
+    """The stream an `OrderedStream` wraps, or `stream` itself."""
     return stream.wrapped if isinstance(stream, OrderedStream) else stream
 
 
@@ -119,7 +120,7 @@ class BufferedConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
         self.acquire()
         try:
             pending, self._pending = self._pending, []
-            stream: Any = _unwrapped(self.stream)
+            stream: Any = unwrapped(self.stream)
             if stream is None:
                 return
             if pending:
@@ -136,7 +137,7 @@ class BufferedConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
 def _flush_other_streams(own: Any) -> None:
     """Flush text printed before the pending lines, so it reaches the terminal first."""
     for name in _STREAM_NAMES:
-        stream = _unwrapped(getattr(sys, name, None))
+        stream = unwrapped(getattr(sys, name, None))
         if stream is not None and stream is not own and hasattr(stream, "flush"):
             try:
                 stream.flush()

@@ -2,7 +2,9 @@
 
 `builtins.print` is wrapped once, on the first run that asks for it; the
 wrapper costs one context lookup and falls through to the real print when
-the current run does not log prints or the print targets another file.
+the current run does not log prints or the print targets another file
+(`sys.stdout`, wrapped by the console while it has lines pending, or not, is
+not another file).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import builtins
 import sys
 from typing import Any
+
+from headwater.logging.console import unwrapped
 
 _original_print = builtins.print
 _installed = False
@@ -26,7 +30,7 @@ def install_print_capture() -> None:
 def _print(
     *args: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None, flush: bool = False
 ) -> None:
-    if file is None or file is sys.stdout:
+    if file is None or file is sys.stdout or file is unwrapped(sys.stdout):
         from headwater.context import _flow_run, _task_run
 
         task_ctx = _task_run.get()
