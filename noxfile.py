@@ -31,6 +31,8 @@ nox.options.sessions = ["lint", "types", "tests", "all", "docs"]
 # Tool versions, pinned so that lint and type results don't drift between machines.
 RUFF = "ruff==0.17.6"
 MYPY = "mypy==2.4.1"
+# pip's pyright runs on the machine's node and fetches the matching pyright from npm.
+PYRIGHT = "pyright==1.1.414"
 MKDOCS = ("mkdocs>=1.6,<2",)
 PYTEST = ("pytest>=8", "pytest-timeout>=2.3")
 # requires-python's floor; the oldest interpreter CI tests core on. pyenv's shims
@@ -159,15 +161,19 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(reuse_venv=True)
 def types(session: nox.Session) -> None:
-    """mypy over core/src and every package's src."""
+    """mypy over core/src and every package's src; mypy and pyright over tests/typing
+    (what users' editors see of the public API: `assert_type` lines and lines that
+    must stay errors)."""
     _install_packages(session, list(PACKAGES))
-    session.install(MYPY)
+    session.install(MYPY, PYRIGHT)
     checked = [p for p in PACKAGES.values() if (ROOT / p.path / "src").is_dir()]
     # By import name, with each src folder on MYPYPATH: module names then never
     # depend on which __init__.py files exist yet or on how editable installs work.
     packages = [arg for p in checked for arg in ("-p", p.import_name)]
     mypypath = os.pathsep.join(str(ROOT / p.path / "src") for p in checked)
     session.run("mypy", *packages, env={"MYPYPATH": mypypath})
+    session.run("mypy", "tests/typing", env={"MYPYPATH": mypypath})
+    session.run("pyright", "-p", "tests/typing")
 
 
 @nox.session(reuse_venv=True)

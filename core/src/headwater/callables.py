@@ -123,7 +123,7 @@ class MethodDescriptor:
         if shape is None:
             shape = self._bound_shape = CallShape(self.fn, skip_first=True)
         bound = copy.copy(self)
-        bound.fn = self.fn.__get__(target, owner)  # type: ignore[attr-defined]
+        bound.fn = self.fn.__get__(target, owner)
         bound.shape = shape
         bound.method_kind = "bound"
         return bound

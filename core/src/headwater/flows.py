@@ -8,8 +8,8 @@ runs are recorded in the embedded store (see headwater.store).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, Literal, TypeVar, overload
 
 from typing_extensions import ParamSpec
 
@@ -37,8 +37,9 @@ if TYPE_CHECKING:
     from headwater.states import State
 
 P = ParamSpec("P")
-R = TypeVar("R")
+R = TypeVar("R", covariant=True)
 T = TypeVar("T")
+Q = ParamSpec("Q")
 
 __all__ = ["Flow", "flow"]
 
@@ -188,8 +189,17 @@ class Flow(MethodDescriptor, HookDecorators, Generic[P, R]):
         self.on_crashed_hooks.append(fn)
         return fn
 
-    def __get__(self, instance: Any, owner: type | None = None) -> Flow[P, R]:
-        bound = super().__get__(instance, owner)
+    # Type checkers: `instance.method` drops `self` from the signature.
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> Flow[P, R]: ...
+    @overload
+    def __get__(
+        self: Flow[Concatenate[Any, Q], T], instance: object, owner: type | None = None
+    ) -> Flow[Q, T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> Flow[P, R]: ...
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        bound = MethodDescriptor.__get__(self, instance, owner)
         if bound is not self:
             bound._validator = None  # built from the unbound signature, which has `self`
         return bound
@@ -199,14 +209,6 @@ class Flow(MethodDescriptor, HookDecorators, Generic[P, R]):
     def __call__(self: Flow[P, T], *args: P.args, **kwargs: P.kwargs) -> T: ...
     @overload
     def __call__(
-        self: Flow[..., Coroutine[Any, Any, T]],
-        *args: Any,
-        return_state: Literal[True],
-        wait_for: Any = None,
-        **kwargs: Any,
-    ) -> State[T]: ...
-    @overload
-    def __call__(
         self: Flow[..., T],
         *args: Any,
         return_state: Literal[True],
@@ -217,8 +219,16 @@ class Flow(MethodDescriptor, HookDecorators, Generic[P, R]):
     def __call__(
         self: Flow[..., T],
         *args: Any,
+        return_state: Literal[False],
+        wait_for: Any = None,
+        **kwargs: Any,
+    ) -> T: ...
+    @overload
+    def __call__(
+        self: Flow[..., T],
+        *args: Any,
+        wait_for: Any,
         return_state: Literal[False] = False,
-        wait_for: Any = None,
         **kwargs: Any,
     ) -> T: ...
     def __call__(  # type: ignore[misc]  # same: a function parameter may be named return_state

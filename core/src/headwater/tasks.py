@@ -12,7 +12,7 @@ import datetime
 import hashlib
 import inspect
 from collections.abc import Callable, Coroutine, Iterable
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, Literal, TypeVar, overload
 
 from typing_extensions import ParamSpec
 
@@ -48,8 +48,9 @@ if TYPE_CHECKING:
     WaitFor = Any
 
 P = ParamSpec("P")
-R = TypeVar("R")
+R = TypeVar("R", covariant=True)
 T = TypeVar("T")
+Q = ParamSpec("Q")
 
 __all__ = ["Task", "exponential_backoff", "task", "task_input_hash"]
 
@@ -223,14 +224,6 @@ class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
     def __call__(self: Task[P, T], *args: P.args, **kwargs: P.kwargs) -> T: ...
     @overload
     def __call__(
-        self: Task[..., Coroutine[Any, Any, T]],
-        *args: Any,
-        return_state: Literal[True],
-        wait_for: WaitFor = None,
-        **kwargs: Any,
-    ) -> State[T]: ...
-    @overload
-    def __call__(
         self: Task[..., T],
         *args: Any,
         return_state: Literal[True],
@@ -241,8 +234,16 @@ class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
     def __call__(
         self: Task[..., T],
         *args: Any,
+        return_state: Literal[False],
+        wait_for: WaitFor = None,
+        **kwargs: Any,
+    ) -> T: ...
+    @overload
+    def __call__(
+        self: Task[..., T],
+        *args: Any,
+        wait_for: WaitFor,
         return_state: Literal[False] = False,
-        wait_for: WaitFor = None,
         **kwargs: Any,
     ) -> T: ...
     def __call__(  # type: ignore[misc]  # same: a function parameter may be named return_state
@@ -289,7 +290,7 @@ class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
     def submit(
         self: Task[..., Coroutine[Any, Any, T]],
         *args: Any,
-        return_state: Literal[False] = False,
+        return_state: Literal[False],
         wait_for: WaitFor = None,
         **kwargs: Any,
     ) -> HeadwaterFuture[T]: ...
@@ -297,8 +298,24 @@ class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
     def submit(
         self: Task[..., T],
         *args: Any,
-        return_state: Literal[False] = False,
+        return_state: Literal[False],
         wait_for: WaitFor = None,
+        **kwargs: Any,
+    ) -> HeadwaterFuture[T]: ...
+    @overload
+    def submit(
+        self: Task[..., Coroutine[Any, Any, T]],
+        *args: Any,
+        wait_for: WaitFor,
+        return_state: Literal[False] = False,
+        **kwargs: Any,
+    ) -> HeadwaterFuture[T]: ...
+    @overload
+    def submit(
+        self: Task[..., T],
+        *args: Any,
+        wait_for: WaitFor,
+        return_state: Literal[False] = False,
         **kwargs: Any,
     ) -> HeadwaterFuture[T]: ...
     def submit(  # type: ignore[misc]  # same: a function parameter may be named return_state
@@ -387,6 +404,18 @@ class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
             futures.wait()
             return [f.state for f in futures]
         return futures
+
+    # Type checkers: `instance.method` drops `self` from the signature.
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> Task[P, R]: ...
+    @overload
+    def __get__(
+        self: Task[Concatenate[Any, Q], T], instance: object, owner: type | None = None
+    ) -> Task[Q, T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> Task[P, R]: ...
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        return MethodDescriptor.__get__(self, instance, owner)
 
     def __repr__(self) -> str:
         return f"Task(name={self.name!r}, fn={self.__qualname__})"
