@@ -3,7 +3,8 @@
 - `unmapped(x)`: `.map()` passes `x` whole to every run instead of iterating it.
 - `allow_failure(future)`: the downstream task runs even if the upstream failed,
   receiving the upstream's exception as the value.
-- `quote(x)`: the engine does not look inside `x` for futures.
+- `quote(x)`: the task receives `x` as is: the engine does not look inside it.
+- `opaque(x)`: a future `x` is resolved, but the engine does not look inside values.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
-__all__ = ["BaseAnnotation", "allow_failure", "quote", "unmapped"]
+__all__ = ["BaseAnnotation", "allow_failure", "opaque", "quote", "unmapped"]
 
 
 class BaseAnnotation(Generic[T]):
@@ -23,6 +24,9 @@ class BaseAnnotation(Generic[T]):
 
     def unwrap(self) -> T:
         return self.value
+
+    def rewrap(self, value: T) -> BaseAnnotation[T]:
+        return type(self)(value)
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self.value == other.value  # type: ignore[attr-defined]
@@ -49,4 +53,12 @@ class allow_failure(BaseAnnotation[T]):
 
 
 class quote(BaseAnnotation[T]):
-    """Do not inspect this value for futures."""
+    """Pass this value to the task as is, without looking inside it for futures (saves
+    the walk through a large collection)."""
+
+    def unquote(self) -> T:
+        return self.value
+
+
+class opaque(BaseAnnotation[T]):
+    """Resolve this value if it is a future, but do not look inside it."""

@@ -1,9 +1,18 @@
 """A task run's inputs: finding the futures among them, and resolving them to values.
 
-Futures passed as arguments (directly, or inside lists, tuples, sets and dicts)
-are the run's upstream dependencies: they are recorded as its `task_inputs`
-and waited for before the run starts. `allow_failure(f)` lets a failed
-upstream through as its exception; `quote(x)` hides `x` from the search.
+Futures (and States of other runs) passed as arguments are the run's upstream
+dependencies: they are recorded as its `task_inputs` and waited for before the
+run starts. They are found wherever Prefect's `visit_collection`
+(prefect/utilities/collections.py) finds them: inside lists, tuples (named
+ones too), sets, dict keys and values, dataclasses and pydantic models, at any
+depth. A collection is copied only if something in it was replaced, so an
+argument without futures reaches the task as the very same object.
+
+Annotations, as in prefect/utilities/engine `resolve_inputs`:
+`allow_failure(f)` lets a failed upstream through as its exception;
+`quote(x)` passes `x` as is, unwrapped and not searched; `opaque(x)` resolves
+`x` itself if it is a future but does not look inside it; `unmapped(x)` is
+unwrapped. Generators are never iterated.
 """
 
 from __future__ import annotations
@@ -11,32 +20,38 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from headwater.annotations import BaseAnnotation, allow_failure, quote
+from headwater.engine.visit import ATOMS, Visit, visit
 from headwater.exceptions import UpstreamTaskError
-from headwater.futures import HeadwaterFuture, HeadwaterFutureList
+from headwater.futures import HeadwaterFuture
 from headwater.states import State, StateType
 
-_ATOMS = (int, float, str, bytes, bool, type(None))
-_MAX_DEPTH = 8
+
+def _futures_in(value: Any) -> list[HeadwaterFuture[Any]]:
+    found: list[HeadwaterFuture[Any]] = []
+
+    def collect(item: Any, allowed: bool) -> Any:
+        if isinstance(item, HeadwaterFuture):
+            found.append(item)
+        return item
+
+    Visit(collect, unwrap=False).find(value)
+    return found
 
 
-def _walk_futures(value: Any, found: list[HeadwaterFuture[Any]], depth: int) -> None:
-    if isinstance(value, HeadwaterFuture):
-        found.append(value)
-        return
-    if isinstance(value, _ATOMS) or depth > _MAX_DEPTH:
-        return
-    t = type(value)
-    if t is list or t is tuple or t is set or t is frozenset or isinstance(value, list):
-        for item in value:
-            if not isinstance(item, _ATOMS):
-                _walk_futures(item, found, depth + 1)
-    elif t is dict:
-        for item in value.values():
-            if not isinstance(item, _ATOMS):
-                _walk_futures(item, found, depth + 1)
-    elif isinstance(value, BaseAnnotation) and not isinstance(value, quote):
-        _walk_futures(value.value, found, depth + 1)
+def _scan(value: Any, ids: list[str]) -> bool:
+    """Add the upstream task run ids in `value` (of futures, and of States that belong
+    to a task run) to `ids`; whether `value` holds an annotation to remove."""
+
+    def collect(item: Any, allowed: bool) -> Any:
+        if isinstance(item, HeadwaterFuture):
+            ids.append(item.task_run_id)
+        elif item.state_details.get("task_run_id"):
+            ids.append(item.state_details["task_run_id"])
+        return item
+
+    walk = Visit(collect, unwrap=False)
+    walk.find(value)
+    return walk.annotated
 
 
 def upstream_futures(
@@ -47,83 +62,67 @@ def upstream_futures(
     """
     found: list[HeadwaterFuture[Any]] = []
     for value in parameters.values():
-        if not isinstance(value, _ATOMS):
-            _walk_futures(value, found, 0)
+        if not isinstance(value, ATOMS):
+            found.extend(_futures_in(value))
     if wait_for:
-        _walk_futures(list(wait_for), found, 0)
+        found.extend(_futures_in(list(wait_for)))
     return list({id(f): f for f in found}.values())
+
+
+def scan_inputs(
+    parameters: dict[str, Any], wait_for: Iterable[Any] | None
+) -> tuple[dict[str, list[str]], bool]:
+    """`{parameter: [upstream task run ids]}` (wait_for ones under "wait_for"), and
+    whether the parameters need resolving before the call (upstreams or annotations)."""
+    inputs: dict[str, list[str]] = {}
+    annotated = False
+    for name, value in parameters.items():
+        if isinstance(value, ATOMS):
+            continue
+        ids: list[str] = []
+        annotated = _scan(value, ids) or annotated
+        if ids:
+            inputs[name] = list(dict.fromkeys(ids))
+    if wait_for:
+        ids = []
+        _scan(list(wait_for), ids)
+        if ids:
+            inputs["wait_for"] = list(dict.fromkeys(ids))
+    return inputs, annotated or bool(inputs)
 
 
 def upstream_inputs(
     parameters: dict[str, Any], wait_for: Iterable[Any] | None
 ) -> dict[str, list[str]]:
     """`{parameter: [upstream task run ids]}`; wait_for futures under "wait_for"."""
-    inputs: dict[str, list[str]] = {}
-    for name, value in parameters.items():
-        if isinstance(value, _ATOMS):
-            continue
-        found: list[HeadwaterFuture[Any]] = []
-        _walk_futures(value, found, 0)
-        if found:
-            inputs[name] = [f.task_run_id for f in found]
-    if wait_for:
-        found = []
-        _walk_futures(list(wait_for), found, 0)
-        if found:
-            inputs["wait_for"] = [f.task_run_id for f in found]
-    return inputs
+    return scan_inputs(parameters, wait_for)[0]
 
 
-def _resolve(value: Any, allowed: bool, depth: int) -> Any:
-    if isinstance(value, HeadwaterFuture):
-        value.wait()
-        state = value.state
-        if state.type is StateType.COMPLETED:
-            return state.result()
-        if allowed:
-            return state.result(raise_on_failure=False)
-        raise UpstreamTaskError(
-            f"Upstream task run '{value.task_run.name}' did not reach a 'COMPLETED' state."
-        )
-    if isinstance(value, _ATOMS) or depth > _MAX_DEPTH:
-        return value
-    t = type(value)
-    if t is list or isinstance(value, HeadwaterFutureList):
-        return [_resolve(v, allowed, depth + 1) for v in value]
-    if t is tuple:
-        return tuple(_resolve(v, allowed, depth + 1) for v in value)
-    if t is set or t is frozenset:
-        return t(_resolve(v, allowed, depth + 1) for v in value)
-    if t is dict:
-        return {k: _resolve(v, allowed, depth + 1) for k, v in value.items()}
-    if isinstance(value, allow_failure):
-        return _resolve(value.value, True, depth + 1)
-    if isinstance(value, quote):
-        return value.value
-    if isinstance(value, BaseAnnotation):
-        return _resolve(value.value, allowed, depth + 1)
-    return value
+def _final_result(item: HeadwaterFuture[Any] | State, allowed: bool) -> Any:
+    if isinstance(item, HeadwaterFuture):
+        item.wait()
+        state: State = item.state
+        name = item.task_run.name
+    else:
+        state = item
+        name = state.state_details.get("task_run_id") or repr(state)
+    if state.type is StateType.COMPLETED:
+        return state.result()
+    if allowed and state.is_failed():  # Prefect: failed or NotReady (a failed state here)
+        return state.result(raise_on_failure=False)
+    raise UpstreamTaskError(f"Upstream task run '{name}' did not reach a 'COMPLETED' state.")
 
 
 def resolve_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
-    """Parameters with futures replaced by results; UpstreamTaskError if one failed."""
-    resolved = {}
-    for name, value in parameters.items():
-        resolved[name] = value if isinstance(value, _ATOMS) else _resolve(value, False, 0)
-    return resolved
+    """Parameters with futures (and States) replaced by results; UpstreamTaskError if
+    one did not complete."""
+    return {
+        name: value if isinstance(value, ATOMS) else visit(value, _final_result, unwrap=True)
+        for name, value in parameters.items()
+    }
 
 
 def wait_for_upstream(wait_for: Iterable[Any] | None) -> None:
     """Wait for `wait_for=` futures; UpstreamTaskError if one failed (unless allow_failure)."""
-    if not wait_for:
-        return
-    for item in wait_for:
-        allowed = isinstance(item, allow_failure)
-        fut = item.value if allowed else item
-        if isinstance(fut, HeadwaterFuture):
-            fut.wait()
-            state: State = fut.state
-            if state.type is not StateType.COMPLETED and not allowed:
-                raise UpstreamTaskError(
-                    f"Upstream task run '{fut.task_run.name}' did not reach a 'COMPLETED' state."
-                )
+    if wait_for:
+        visit(list(wait_for), _final_result, unwrap=True)

@@ -73,9 +73,7 @@ def prepare_remote(call: TaskCall) -> RemoteTaskCall | State:
     try:
         if call.wait_for:
             wait_for_upstream(call.wait_for)
-        params = (
-            resolve_parameters(call.parameters) if call.task_run.task_inputs else call.parameters
-        )
+        params = resolve_parameters(call.parameters) if call.needs_resolving else call.parameters
     except UpstreamTaskError as exc:
         if not call._recorded:
             call.task_run.name = f"{call.task.name}-{generate_task_run_suffix()}"

@@ -21,7 +21,8 @@ from types import GeneratorType
 from typing import Any
 
 from headwater.annotations import BaseAnnotation
-from headwater.futures import HeadwaterFuture, _visit
+from headwater.engine.visit import visit
+from headwater.futures import HeadwaterFuture
 from headwater.states import Completed, State, StateType
 
 
@@ -116,10 +117,12 @@ def _final_state(item: State | HeadwaterFuture[Any]) -> State:
 def _results(value: Any) -> Any:
     """`value` with its completed futures replaced by their results; a future that did
     not complete is replaced by its final state (Prefect leaves states in the data)."""
-    return _visit(value, _result_or_state)
+    return visit(value, _result_or_state)
 
 
-def _result_or_state(future: HeadwaterFuture[Any]) -> Any:
-    future.wait()
-    state = future.state
+def _result_or_state(item: HeadwaterFuture[Any] | State, allowed: bool) -> Any:
+    if isinstance(item, State):
+        return item
+    item.wait()
+    state = item.state
     return state.result() if state.type is StateType.COMPLETED else state

@@ -22,7 +22,7 @@ from headwater.engine.hooks import run_hooks
 from headwater.engine.ids import new_run_id
 from headwater.engine.inputs import (
     resolve_parameters,
-    upstream_inputs,
+    scan_inputs,
     wait_for_upstream,
 )
 from headwater.engine.retries import retry_delay_for, should_retry
@@ -64,6 +64,7 @@ class TaskCall:
         "_recorded",
         "flow_ctx",
         "log_prints",
+        "needs_resolving",
         "parameters",
         "recorder",
         "returned",
@@ -93,6 +94,8 @@ class TaskCall:
         self._recorded = False
         #: what the body returned when that was State(s), which decide the run's state
         self.returned: Any = UNSET
+        #: the parameters hold futures, States or annotations to resolve before the call
+        self.needs_resolving = False
 
     @classmethod
     def create(
@@ -123,7 +126,9 @@ class TaskCall:
                 inherited_prints = settings.get_bool("logging_log_prints", False)
             dynamic_key = "0"
         wait_for = list(wait_for) if wait_for else None
-        inputs = upstream_inputs(parameters, wait_for) if (wait_for or parameters) else {}
+        inputs, resolving = (
+            scan_inputs(parameters, wait_for) if (wait_for or parameters) else ({}, False)
+        )
         tags = task.tags | current_tags()
         task_run = TaskRun(
             new_run_id(),
@@ -137,10 +142,11 @@ class TaskCall:
         )
         log_prints = task.log_prints if task.log_prints is not None else inherited_prints
         call = cls(task, task_run, parameters, wait_for, recorder, log_prints, flow_ctx)
+        call.needs_resolving = resolving
         if task.task_run_name is None:
             task_run.name = f"{task.name}-{generate_task_run_suffix()}"
             call._record_pending()
-        elif not inputs:
+        elif not resolving:
             task_run.name = task_run_name_for(task, parameters)
             call._record_pending()
         return call
@@ -289,7 +295,7 @@ class TaskCall:
             if self.wait_for:
                 wait_for_upstream(self.wait_for)
             params = (
-                resolve_parameters(self.parameters) if task_run.task_inputs else self.parameters
+                resolve_parameters(self.parameters) if self.needs_resolving else self.parameters
             )
         except UpstreamTaskError as exc:
             if not self._recorded:
