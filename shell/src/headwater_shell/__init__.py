@@ -8,31 +8,35 @@ stays cheap.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from headwater.utilities.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
-    "ShellOperation": "headwater_shell.operations",
-    "ShellProcess": "headwater_shell._process",
-    "shell_run_command": "headwater_shell.commands",
-    "ShellCommandError": "headwater_shell.errors",
-    "CommandNotFoundError": "headwater_shell.errors",
-    "UnknownShellError": "headwater_shell.errors",
-}
+__all__ = [
+    "CommandNotFoundError",
+    "ShellCommandError",
+    "ShellOperation",
+    "ShellProcess",
+    "UnknownShellError",
+    "__version__",
+    "shell_run_command",
+]
 
-__all__ = [*sorted(_EXPORTS), "__version__"]
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'headwater_shell' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from headwater_shell._process import ShellProcess
+    from headwater_shell.commands import shell_run_command
+    from headwater_shell.errors import CommandNotFoundError, ShellCommandError, UnknownShellError
+    from headwater_shell.operations import ShellOperation
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "ShellOperation": "headwater_shell.operations",
+            "ShellProcess": "headwater_shell._process",
+            "shell_run_command": "headwater_shell.commands",
+            "ShellCommandError": "headwater_shell.errors",
+            "CommandNotFoundError": "headwater_shell.errors",
+            "UnknownShellError": "headwater_shell.errors",
+        },
+    )

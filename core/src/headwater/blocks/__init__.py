@@ -11,36 +11,62 @@ pydantic until a block is actually used.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from headwater.utilities.lazy import lazy_exports
 
-_EXPORTS = {
-    "Block": "headwater.blocks.core",
-    "BlockNotFoundError": "headwater.blocks.errors",
-    "BlockExistsError": "headwater.blocks.errors",
-    "EncryptionKeyError": "headwater.blocks.errors",
-    "InvalidBlockRegistration": "headwater.blocks.errors",
-    "CredentialsBlock": "headwater.blocks.abstract",
-    "NotificationBlock": "headwater.blocks.abstract",
-    "DatabaseBlock": "headwater.blocks.abstract",
-    "ObjectStorageBlock": "headwater.blocks.abstract",
-    "JobBlock": "headwater.blocks.abstract",
-    "JobRun": "headwater.blocks.abstract",
-    "Operation": "headwater.blocks.abstract",
-    "SecretStr": "headwater.blocks.fields",
-    "SecretDict": "headwater.blocks.fields",
-    "Secret": "headwater.blocks.system",
-    "LocalFileSystem": "headwater.blocks.filesystems",
-    "WritableFileSystem": "headwater.blocks.filesystems",
-}
+__all__ = [
+    "Block",
+    "BlockExistsError",
+    "BlockNotFoundError",
+    "CredentialsBlock",
+    "DatabaseBlock",
+    "EncryptionKeyError",
+    "JobBlock",
+    "JobRun",
+    "LocalFileSystem",
+    "NotificationBlock",
+    "ObjectStorageBlock",
+    "Operation",
+    "Secret",
+    "SecretDict",
+    "SecretStr",
+    "WritableFileSystem",
+]
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'headwater.blocks' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from headwater.blocks.abstract import (
+        CredentialsBlock,
+        DatabaseBlock,
+        JobBlock,
+        JobRun,
+        NotificationBlock,
+        ObjectStorageBlock,
+        Operation,
+    )
+    from headwater.blocks.core import Block
+    from headwater.blocks.errors import BlockExistsError, BlockNotFoundError, EncryptionKeyError
+    from headwater.blocks.fields import SecretDict, SecretStr
+    from headwater.blocks.filesystems import LocalFileSystem, WritableFileSystem
+    from headwater.blocks.system import Secret
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "Block": "headwater.blocks.core",
+            "BlockNotFoundError": "headwater.blocks.errors",
+            "BlockExistsError": "headwater.blocks.errors",
+            "EncryptionKeyError": "headwater.blocks.errors",
+            "CredentialsBlock": "headwater.blocks.abstract",
+            "NotificationBlock": "headwater.blocks.abstract",
+            "DatabaseBlock": "headwater.blocks.abstract",
+            "ObjectStorageBlock": "headwater.blocks.abstract",
+            "JobBlock": "headwater.blocks.abstract",
+            "JobRun": "headwater.blocks.abstract",
+            "Operation": "headwater.blocks.abstract",
+            "SecretStr": "headwater.blocks.fields",
+            "SecretDict": "headwater.blocks.fields",
+            "Secret": "headwater.blocks.system",
+            "LocalFileSystem": "headwater.blocks.filesystems",
+            "WritableFileSystem": "headwater.blocks.filesystems",
+        },
+    )

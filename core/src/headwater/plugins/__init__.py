@@ -22,8 +22,6 @@ imported only then (or when `hookimpl` is first used).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from headwater.plugins.registry import (
     block_types,
     cli_commands,
@@ -34,14 +32,7 @@ from headwater.plugins.registry import (
     task_runner_classes,
     use_plugin_manager,
 )
-
-if TYPE_CHECKING:
-    import pluggy
-
-    from headwater.plugins.info import PluginInfo, collect_plugin_info
-    from headwater.plugins.manager import HeadwaterPluginManager, HeadwaterPluginWarning
-
-    hookimpl: pluggy.HookimplMarker
+from headwater.utilities.lazy import lazy_exports
 
 __all__ = [
     "HeadwaterPluginManager",
@@ -59,27 +50,33 @@ __all__ = [
     "use_plugin_manager",
 ]
 
-_LAZY = {
-    "HeadwaterPluginManager": "headwater.plugins.manager",
-    "HeadwaterPluginWarning": "headwater.plugins.manager",
-    "PluginInfo": "headwater.plugins.info",
-    "collect_plugin_info": "headwater.plugins.info",
-}
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import pluggy
 
+    from headwater.plugins.info import PluginInfo, collect_plugin_info
+    from headwater.plugins.manager import HeadwaterPluginManager, HeadwaterPluginWarning
 
-def __getattr__(name: str) -> Any:
-    if name == "hookimpl":
-        import pluggy
+    #: built on first use (it needs pluggy), not imported from a module
+    hookimpl: pluggy.HookimplMarker
+else:
+    _lazy_getattr, __dir__ = lazy_exports(
+        __name__,
+        {
+            "HeadwaterPluginManager": "headwater.plugins.manager",
+            "HeadwaterPluginWarning": "headwater.plugins.manager",
+            "PluginInfo": "headwater.plugins.info",
+            "collect_plugin_info": "headwater.plugins.info",
+        },
+    )
 
-        from headwater.plugins.hookspecs import PROJECT_NAME
+    def __getattr__(name):
+        if name == "hookimpl":
+            import pluggy
 
-        marker = pluggy.HookimplMarker(PROJECT_NAME)
-        globals()["hookimpl"] = marker
-        return marker
-    if name in _LAZY:
-        import importlib
+            from headwater.plugins.hookspecs import PROJECT_NAME
 
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+            marker = pluggy.HookimplMarker(PROJECT_NAME)
+            globals()["hookimpl"] = marker
+            return marker
+        return _lazy_getattr(name)

@@ -3,22 +3,22 @@ plugins add more (Dask, Ray) through the `headwater_task_runners` hook."""
 
 from __future__ import annotations
 
-from typing import Any
+from headwater.utilities.lazy import lazy_exports
 
 __all__ = ["ConcurrentTaskRunner", "ProcessPoolTaskRunner", "TaskRunner", "ThreadPoolTaskRunner"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "TaskRunner":
-        from headwater.task_runners.base import TaskRunner
-
-        return TaskRunner
-    if name in ("ThreadPoolTaskRunner", "ConcurrentTaskRunner"):
-        from headwater.task_runners.thread import ThreadPoolTaskRunner
-
-        return ThreadPoolTaskRunner
-    if name == "ProcessPoolTaskRunner":
-        from headwater.task_runners.process import ProcessPoolTaskRunner
-
-        return ProcessPoolTaskRunner
-    raise AttributeError(f"module 'headwater.task_runners' has no attribute {name!r}")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from headwater.task_runners.base import TaskRunner
+    from headwater.task_runners.process import ProcessPoolTaskRunner
+    from headwater.task_runners.thread import ConcurrentTaskRunner, ThreadPoolTaskRunner
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "TaskRunner": "headwater.task_runners.base",
+            "ThreadPoolTaskRunner": "headwater.task_runners.thread",
+            "ConcurrentTaskRunner": "headwater.task_runners.thread",
+            "ProcessPoolTaskRunner": "headwater.task_runners.process",
+        },
+    )

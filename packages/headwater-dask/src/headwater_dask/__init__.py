@@ -11,7 +11,7 @@ Names load on first use, so `import headwater_dask` stays cheap.
 
 from __future__ import annotations
 
-from typing import Any
+from headwater.utilities.lazy import lazy_exports
 
 __all__ = [
     "DaskTaskRunner",
@@ -21,20 +21,19 @@ __all__ = [
     "get_dask_client",
 ]
 
-_WHERE = {
-    "DaskTaskRunner": "headwater_dask.task_runner",
-    "HeadwaterDaskFuture": "headwater_dask.futures",
-    "PrefectDaskFuture": "headwater_dask.futures",
-    "get_dask_client": "headwater_dask.client",
-    "get_async_dask_client": "headwater_dask.client",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        import importlib
-
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'headwater_dask' has no attribute {name!r}")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from headwater_dask.client import get_async_dask_client, get_dask_client
+    from headwater_dask.futures import HeadwaterDaskFuture, PrefectDaskFuture
+    from headwater_dask.task_runner import DaskTaskRunner
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "DaskTaskRunner": "headwater_dask.task_runner",
+            "HeadwaterDaskFuture": "headwater_dask.futures",
+            "PrefectDaskFuture": "headwater_dask.futures",
+            "get_dask_client": "headwater_dask.client",
+            "get_async_dask_client": "headwater_dask.client",
+        },
+    )

@@ -11,23 +11,22 @@ Names load on first use, so `import headwater_ray` does not import Ray.
 
 from __future__ import annotations
 
-from typing import Any
+from headwater.utilities.lazy import lazy_exports
 
 __all__ = ["HeadwaterRayFuture", "PrefectRayFuture", "RayTaskRunner", "remote_options"]
 
-_WHERE = {
-    "RayTaskRunner": "headwater_ray.task_runner",
-    "HeadwaterRayFuture": "headwater_ray.futures",
-    "PrefectRayFuture": "headwater_ray.futures",
-    "remote_options": "headwater_ray.context",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        import importlib
-
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'headwater_ray' has no attribute {name!r}")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from headwater_ray.context import remote_options
+    from headwater_ray.futures import HeadwaterRayFuture, PrefectRayFuture
+    from headwater_ray.task_runner import RayTaskRunner
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "RayTaskRunner": "headwater_ray.task_runner",
+            "HeadwaterRayFuture": "headwater_ray.futures",
+            "PrefectRayFuture": "headwater_ray.futures",
+            "remote_options": "headwater_ray.context",
+        },
+    )
