@@ -62,3 +62,21 @@ def _exception_for(state: State) -> BaseException:
             if s.type is not StateType.COMPLETED:
                 return _exception_for(s) if not isinstance(s.data, BaseException) else s.data
     return exceptions.FailedRun(message)
+
+
+_RESULT_STORE_NAMES = (
+    "DEFAULT_STORAGE_KEY_FN",
+    "ResultRecord",
+    "ResultRecordMetadata",
+    "ResultStore",
+    "get_result_store",
+)
+
+
+def __getattr__(name: str) -> Any:
+    """Prefect's `prefect.results.ResultStore` and friends, loaded on first use."""
+    if name in _RESULT_STORE_NAMES:
+        from headwater.persistence import result_store
+
+        return getattr(result_store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

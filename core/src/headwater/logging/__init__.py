@@ -11,9 +11,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from headwater.logging.handlers import RunLoggerAdapter, configure_logging
+from headwater.logging.handlers import (
+    HeadwaterConsoleHandler,
+    PrefectConsoleHandler,
+    RunLoggerAdapter,
+    configure_logging,
+)
 
-__all__ = ["RunLoggerAdapter", "configure_logging", "get_logger", "get_run_logger"]
+__all__ = [
+    "HeadwaterConsoleHandler",
+    "PrefectConsoleHandler",
+    "RunLoggerAdapter",
+    "configure_logging",
+    "get_logger",
+    "get_run_logger",
+]
 
 
 def get_logger(name: str | None = None) -> logging.Logger:

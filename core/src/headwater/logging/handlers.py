@@ -156,3 +156,27 @@ def console_handlers() -> list[logging.Handler]:
     return [
         h for h in logging.getLogger("headwater").handlers if h.get_name() == "headwater-console"
     ]
+
+
+class HeadwaterConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Prints any logger's records in the run-log look (`12:00:01.123 | INFO | name - msg`).
+
+    Prefect's `PrefectConsoleHandler`: attach it to your own loggers to match
+    headwater's console. `highlighter`, `styles` and `markup` are accepted for
+    ported code and ignored (headwater prints plain text).
+    """
+
+    def __init__(
+        self,
+        stream: Any = None,
+        highlighter: Any = None,
+        styles: Any = None,
+        level: int | str = logging.NOTSET,
+        markup: bool = False,
+    ) -> None:
+        super().__init__(stream if stream is not None else sys.stderr)
+        self.setLevel(level)
+        self.setFormatter(RunFormatter())
+
+
+PrefectConsoleHandler = HeadwaterConsoleHandler
