@@ -242,7 +242,9 @@ class Flow(MethodDescriptor, HookDecorators, Generic[P, R]):
 
         if wait_for is not None:
             _wait_for_upstream(wait_for)
-        parameters = self.shape.bind(args, kwargs)
+        from headwater.engine.parameters import bind_arguments
+
+        parameters = bind_arguments("flow", self.name, self.shape, args, kwargs)
         call = FlowCall.create(self, parameters, wait_for=wait_for)
         if self.isasync:
             return call.arun_and_return(return_state)

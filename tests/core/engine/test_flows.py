@@ -86,7 +86,9 @@ def test_parameters_are_validated_and_coerced() -> None:
         typed("not a number")  # type: ignore[arg-type]
 
 
-def test_validation_failure_records_nothing_half_done() -> None:
+def test_validation_failure_is_recorded_as_a_failed_run() -> None:
+    """As Prefect: the run exists and ends Failed (never left Pending or Running)."""
+
     @flow
     def typed(n: int) -> int:
         return n
@@ -96,7 +98,8 @@ def test_validation_failure_records_nothing_half_done() -> None:
     with pytest.raises(ParameterTypeError):
         typed("x")  # type: ignore[arg-type]
     get_store().flush()
-    assert get_store().read_flow_runs(flow_name="typed") == []
+    (run,) = get_store().read_flow_runs(flow_name="typed")
+    assert run["state_type"] == "FAILED"
 
 
 def test_validation_can_be_turned_off() -> None:

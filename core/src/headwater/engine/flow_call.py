@@ -51,6 +51,7 @@ class FlowCall:
     __slots__ = (
         "flow",
         "flow_run",
+        "invalid",
         "logger",
         "parameters",
         "parent",
@@ -74,13 +75,19 @@ class FlowCall:
         self.parent = parent
         self.parent_task_run = parent_task_run
         self.logger = flow_run_logger(flow_run, recorder)
+        #: why the parameters failed validation; the run then ends Failed without running
+        self.invalid: Exception | None = None
 
     @classmethod
     def create(
         cls, flow: Flow[Any, Any], parameters: dict[str, Any], wait_for: Any = None
     ) -> FlowCall:
+        invalid = None
         if flow.should_validate_parameters:
-            parameters = flow.validate_parameters(parameters)
+            try:
+                parameters = flow.validate_parameters(parameters)
+            except Exception as exc:  # the run is recorded and ends Failed, as in Prefect
+                invalid = exc
         parent = _flow_run.get()
         if parent is not None:
             recorder = parent.recorder
@@ -121,6 +128,7 @@ class FlowCall:
             flow_run.root_flow_run_id = parent.flow_run.root_flow_run_id or parent.flow_run.id
             recorder.record_task_run(parent_task_run)
         call = cls(flow, flow_run, parameters, recorder, parent, parent_task_run)
+        call.invalid = invalid
         recorder.record_flow_run(flow_run)
         call._set_state(Pending())
         return call
@@ -162,11 +170,20 @@ class FlowCall:
         return state if return_state else state.result()
 
     def run(self) -> State:
+        if self.invalid is not None:
+            return self._fail_validation(self.invalid)
         return self._drive(self._call_sync)
 
     async def arun(self) -> State:
         """Async flows: the body is awaited on the caller's loop, the rest is as for sync."""
+        if self.invalid is not None:
+            return self._fail_validation(self.invalid)
         return await self._adrive()
+
+    def _fail_validation(self, exc: Exception) -> State:
+        message = f"Validation of flow parameters failed with error: {exc}"
+        self.logger.error(message)
+        return self._finish(Failed(message=message, data=exc))
 
     def _context(self, runner: Any) -> FlowRunContext:
         flow = self.flow

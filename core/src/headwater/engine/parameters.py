@@ -7,11 +7,13 @@ well-typed values and never pay for the import.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import typing
 from typing import TYPE_CHECKING, Any
 
-from headwater.exceptions import ParameterTypeError
+from headwater.callables import CallShape
+from headwater.exceptions import ParameterBindError, ParameterTypeError
 
 if TYPE_CHECKING:
     from headwater.flows import Flow
@@ -95,3 +97,46 @@ class ParameterValidator:
             attr = f"p_{name}" if name.startswith("_") else name
             validated[name] = getattr(model, attr)
         return validated
+
+
+def bind_arguments(
+    kind: str, name: str, shape: CallShape, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """`{parameter: value}` for a call of a flow (or task); `ParameterBindError` naming
+    it, the unknown keywords with a close match, and what it accepts."""
+    try:
+        return shape.bind(args, kwargs)
+    except TypeError as exc:
+        raise ParameterBindError(_bind_message(kind, name, shape, args, kwargs, exc)) from None
+
+
+def _bind_message(
+    kind: str,
+    name: str,
+    shape: CallShape,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    exc: TypeError,
+) -> str:
+    params = shape.signature.parameters
+    accepted = ", ".join(str(p.replace(annotation=p.empty)) for p in params.values())
+    takes_any_keyword = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    keyword_names = [
+        n
+        for n, p in params.items()
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY)
+    ]
+    unknown = [] if takes_any_keyword else [k for k in kwargs if k not in keyword_names]
+    if unknown:
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key, keyword_names, n=1)
+            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        problem = f"unknown keyword argument(s) {', '.join(hints)}"
+    else:
+        problem = str(exc)
+    # values are left out: they may be secrets
+    received = f"{len(args)} positional argument(s)" + (
+        f" and keyword(s) {sorted(kwargs)}" if kwargs else ""
+    )
+    return f"{kind.capitalize()} {name!r} was called with {problem}. It accepts ({accepted}); it received {received}."
