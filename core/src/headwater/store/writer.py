@@ -35,6 +35,8 @@ MAX_BATCH = 20_000
 IDLE_WAIT = 0.05
 #: seconds between heartbeats while idle (a crash is dated at most this early)
 HEARTBEAT_EVERY = 1.0
+#: seconds one commit waits out another process's lock before the batch is held
+LOCK_PATIENCE = 5.0
 _BEAT = "UPDATE processes SET last_seen = ? WHERE id = ?"
 
 
@@ -177,7 +179,9 @@ class Writer:
                 execute_rows(c, sql, rows)
             c.execute(_BEAT, (time.time(), self.process_id))
 
-        in_transaction(conn, run)
+        # A lock held longer than this is handled like any error that can pass:
+        # the batch is held, the user warned, and the engine waits (bounded memory).
+        in_transaction(conn, run, LOCK_PATIENCE)
         self._last_beat = time.monotonic()
 
     def _hold(self, batch: list[Any], exc: BaseException) -> None:

@@ -1,0 +1,57 @@
+"""A database another process keeps locked: records are held, not dropped, and flows wait."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+
+import headwater.store.connection as connection
+import headwater.store.writer as writer
+from headwater.store.sqlite import HIGH_WATER, SQLiteRunStore
+from store_helpers import flow_run, record_task
+
+#: four records a task: more than the writer holds plus the queue's bound
+TASKS = (writer.MAX_BATCH + HIGH_WATER) // 4 + 2000
+
+
+def test_long_lock_holds_records_and_throttles(headwater_home, monkeypatch, caplog):
+    real_connect = connection.connect
+
+    def quick(path):  # give up on a lock fast, so the test need not wait 30 s
+        conn = real_connect(path)
+        conn.execute("PRAGMA busy_timeout = 20")
+        return conn
+
+    monkeypatch.setattr(writer, "connect", quick)
+    monkeypatch.setattr(writer, "LOCK_PATIENCE", 0.1)
+    store = SQLiteRunStore(headwater_home)
+    holder = sqlite3.connect(headwater_home / "headwater.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    fr = flow_run()
+    done = threading.Event()
+
+    def produce():
+        store.record_flow_run(fr)
+        for i in range(TASKS):
+            record_task(store, fr.id, i)
+        done.set()
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not store.throttled_threads > 0 and not done.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert (
+            store.throttled_threads > 0 and not done.is_set()
+        )  # the producer waits, nothing dropped
+        assert store._writer.stalled and "another process holds the database lock" in caplog.text
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    producer.join(60)
+    assert done.is_set()
+    store.flush(60)
+    assert store.count_task_runs(fr.id) == TASKS
+    store.close()
