@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -110,3 +112,77 @@ def tags(*new_tags: str) -> Iterator[set[str]]:
         yield set(merged)
     finally:
         _tags.reset(token)
+
+
+class _WithContext:
+    """A picklable callable that runs `fn` inside the run that created it (see `with_context`)."""
+
+    def __init__(self, fn: Any) -> None:
+        import cloudpickle
+
+        from headwater import settings
+
+        task_ctx = _task_run.get()
+        flow_ctx = _flow_run.get() or (task_ctx.flow_run_context if task_ctx else None)
+        self.fn = fn
+        self._pid = os.getpid()
+        self._runs = cloudpickle.dumps(
+            {
+                "flow_run": flow_ctx.flow_run if flow_ctx else None,
+                "task_run": task_ctx.task_run if task_ctx else None,
+                "log_prints": (task_ctx or flow_ctx).log_prints
+                if (task_ctx or flow_ctx)
+                else False,
+                "tags": _tags.get(),
+                "settings": settings.snapshot(),
+            }
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        import cloudpickle
+
+        from headwater import settings
+        from headwater.store import get_store
+
+        runs = cloudpickle.loads(self._runs)
+        if os.getpid() == self._pid:
+            return self.fn(*args, **kwargs)  # called in the run's own process: nothing to do
+        settings.adopt(runs["settings"])
+        store = get_store()
+        flow_ctx = task_ctx = None
+        if runs["flow_run"] is not None:
+            flow_ctx = FlowRunContext(
+                None,
+                runs["flow_run"],
+                {},
+                None,
+                store,
+                runs["log_prints"],  # type: ignore[arg-type]
+            )
+        if runs["task_run"] is not None:
+            task_ctx = TaskRunContext(
+                None,
+                runs["task_run"],
+                {},
+                store,
+                runs["log_prints"],
+                flow_ctx,  # type: ignore[arg-type]
+            )
+        tokens = (_flow_run.set(flow_ctx), _task_run.set(task_ctx), _tags.set(runs["tags"]))
+        try:
+            return self.fn(*args, **kwargs)
+        finally:
+            _tags.reset(tokens[2])
+            _task_run.reset(tokens[1])
+            _flow_run.reset(tokens[0])
+            # pool workers may exit without running atexit handlers: flush now
+            store.flush()
+            for handler in logging.getLogger("headwater").handlers:
+                handler.flush()
+
+
+def with_context(fn: Any) -> Any:
+    """Wrap `fn` so that, called in another process (`multiprocessing.Pool`,
+    `ProcessPoolExecutor`), it runs inside the current flow or task run:
+    `get_run_logger()` works there and its lines are recorded with the run."""
+    return _WithContext(fn)
