@@ -9,6 +9,7 @@ do not fail the flow.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
@@ -162,6 +163,15 @@ class FlowCall:
 
     # --- running ----------------------------------------------------------------------
     def run_and_return(self, return_state: bool) -> Any:
+        fn = self.flow.fn
+        if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
+            from headwater.engine import generator_flows
+
+            if return_state:
+                generator_flows.refuse_return_state(self)
+            if inspect.isasyncgenfunction(fn):
+                return generator_flows.aiterate_flow(self)
+            return generator_flows.iterate_flow(self)
         state = self.run()
         return state if return_state else state.result()
 
