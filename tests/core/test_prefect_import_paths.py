@@ -34,6 +34,21 @@ PATHS = [
     ("headwater.runtime", ["flow_run", "task_run", "deployment"]),
     ("headwater.events", ["emit_event", "Event"]),
     ("headwater.exceptions", ["MissingContextError", "UpstreamTaskError", "CrashedRun"]),
+    ("headwater.utilities.annotations", ["opaque"]),
+    ("headwater.context", ["with_context"]),
+    ("headwater.testing.utilities", ["prefect_test_harness", "headwater_test_harness"]),
+    ("headwater.results", ["ResultStore", "ResultRecord", "get_result_store"]),
+    ("headwater.locking.protocol", ["LockManager"]),
+    ("headwater.locking.memory", ["MemoryLockManager"]),
+    ("headwater.locking.filesystem", ["FileSystemLockManager"]),
+    ("headwater.logging.handlers", ["PrefectConsoleHandler", "HeadwaterConsoleHandler"]),
+    ("headwater.logging.loggers", ["flow_run_logger", "task_run_logger", "get_run_logger",
+                                   "get_logger"]),
+    ("headwater.events.schemas.events", ["Event", "Resource", "RelatedResource"]),
+    ("headwater.settings", ["PREFECT_HOME", "PREFECT_API_URL", "PREFECT_API_KEY",
+                            "PREFECT_LOGGING_LEVEL", "PREFECT_RESULTS_PERSIST_BY_DEFAULT",
+                            "PREFECT_LOCAL_STORAGE_PATH", "HEADWATER_HOME", "temporary_settings"]),
+    ("headwater.client.schemas.objects", ["FlowRun", "TaskRun", "State", "StateType", "Log"]),
 ]  # fmt: skip
 
 
@@ -51,3 +66,58 @@ def test_import_headwater_loads_neither_pydantic_nor_pluggy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_ported_names_are_the_working_ones() -> None:
+    """Each new path leads to headwater's real implementation, not a look-alike."""
+    from headwater.annotations import opaque
+    from headwater.client.schemas.objects import FlowRun, State, TaskRun
+    from headwater.locking import LockManager
+    from headwater.locking.filesystem import FileSystemLockManager
+    from headwater.locking.memory import MemoryLockManager
+    from headwater.logging import get_run_logger
+    from headwater.logging.loggers import get_run_logger as ported_get_run_logger
+    from headwater.settings import HEADWATER_HOME, PREFECT_HOME
+    from headwater.states import State as HeadwaterState
+    from headwater.store.records import FlowRun as FlowRunRecord
+    from headwater.store.records import TaskRun as TaskRunRecord
+    from headwater.utilities.annotations import opaque as ported_opaque
+
+    assert ported_opaque is opaque and ported_get_run_logger is get_run_logger
+    assert (FlowRun, TaskRun, State) == (FlowRunRecord, TaskRunRecord, HeadwaterState)
+    assert PREFECT_HOME is HEADWATER_HOME
+    assert isinstance(MemoryLockManager(), LockManager)
+    assert isinstance(FileSystemLockManager("."), LockManager)
+
+
+def test_run_loggers_from_records_attach_lines_to_the_run() -> None:
+    from headwater import flow
+    from headwater.context import get_run_context
+    from headwater.logging.loggers import flow_run_logger
+    from headwater.store import get_store
+
+    @flow
+    def remember() -> object:
+        return get_run_context().flow_run
+
+    run = remember()
+    flow_run_logger(run).info("reported afterwards")
+    store = get_store()
+    store.flush()
+    assert "reported afterwards" in [e["message"] for e in store.read_logs(run.id)]
+
+
+def test_console_handler_prints_the_run_log_look() -> None:
+    import io
+    import logging
+
+    from headwater.logging.handlers import PrefectConsoleHandler
+
+    out = io.StringIO()
+    logger = logging.getLogger("ported.app")
+    logger.addHandler(PrefectConsoleHandler(stream=out))
+    try:
+        logger.warning("disk almost full")
+    finally:
+        logger.handlers.clear()
+    assert out.getvalue().strip().endswith("| WARNING | ported.app - disk almost full")
