@@ -337,7 +337,7 @@ class TaskCall:
                     state = state_from_return_value(value)
                     if state.type is not StateType.FAILED:
                         break
-                failure = state if ok else value
+                failure: BaseException | State = state if ok else value
                 kind = "state" if ok else "exception"
                 if attempt <= task.retries and should_retry(task, task_run, failure, self.logger):
                     self.returned = UNSET
@@ -351,7 +351,7 @@ class TaskCall:
                         yield (_SLEEP, delay)
                     continue
                 exhausted = " - Retries are exhausted" if task.retries else ""
-                if ok:
+                if isinstance(failure, State):
                     self.logger.error(f"Task run failed with state: {failure!r}{exhausted}")
                     break
                 self.logger.error(
