@@ -124,49 +124,49 @@ class _WithContext:
 
         task_ctx = _task_run.get()
         flow_ctx = _flow_run.get() or (task_ctx.flow_run_context if task_ctx else None)
+        current = task_ctx or flow_ctx
         self.fn = fn
         self._pid = os.getpid()
         self._runs = cloudpickle.dumps(
             {
                 "flow_run": flow_ctx.flow_run if flow_ctx else None,
                 "task_run": task_ctx.task_run if task_ctx else None,
-                "log_prints": (task_ctx or flow_ctx).log_prints
-                if (task_ctx or flow_ctx)
-                else False,
+                "log_prints": current.log_prints if current else False,
                 "tags": _tags.get(),
                 "settings": settings.snapshot(),
             }
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if os.getpid() == self._pid:
+            return self.fn(*args, **kwargs)  # called in the run's own process: nothing to do
         import cloudpickle
 
         from headwater import settings
         from headwater.store import get_store
 
         runs = cloudpickle.loads(self._runs)
-        if os.getpid() == self._pid:
-            return self.fn(*args, **kwargs)  # called in the run's own process: nothing to do
         settings.adopt(runs["settings"])
         store = get_store()
+        absent: Any = None  # the worker has the run records, not the flow, task or runner
         flow_ctx = task_ctx = None
         if runs["flow_run"] is not None:
             flow_ctx = FlowRunContext(
-                None,
-                runs["flow_run"],
-                {},
-                None,
-                store,
-                runs["log_prints"],  # type: ignore[arg-type]
+                flow=absent,
+                flow_run=runs["flow_run"],
+                parameters={},
+                task_runner=absent,
+                recorder=store,
+                log_prints=runs["log_prints"],
             )
         if runs["task_run"] is not None:
             task_ctx = TaskRunContext(
-                None,
-                runs["task_run"],
-                {},
-                store,
-                runs["log_prints"],
-                flow_ctx,  # type: ignore[arg-type]
+                task=absent,
+                task_run=runs["task_run"],
+                parameters={},
+                recorder=store,
+                log_prints=runs["log_prints"],
+                flow_run_context=flow_ctx,
             )
         tokens = (_flow_run.set(flow_ctx), _task_run.set(task_ctx), _tags.set(runs["tags"]))
         try:

@@ -109,11 +109,11 @@ def watch(*names: str) -> Callable[[], tuple[Any, ...]]:
     """
     envs = tuple(env_name(n) for n in names)
     if _data is None:
-        lookup = _environ.get
-        return lambda: tuple(map(lookup, envs))
+        read_env = _environ.get
+        return lambda: tuple(map(read_env, envs))
     keys = tuple(_key(e) for e in envs)
-    lookup = _data.get
-    return lambda: tuple(map(lookup, keys))
+    read_data = _data.get
+    return lambda: tuple(map(read_data, keys))
 
 
 def snapshot() -> dict[str, str]:
