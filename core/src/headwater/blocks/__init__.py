@@ -20,6 +20,7 @@ __all__ = [
     "CredentialsBlock",
     "DatabaseBlock",
     "EncryptionKeyError",
+    "InvalidBlockRegistration",
     "JobBlock",
     "JobRun",
     "LocalFileSystem",
@@ -44,7 +45,12 @@ if TYPE_CHECKING:
         Operation,
     )
     from headwater.blocks.core import Block
-    from headwater.blocks.errors import BlockExistsError, BlockNotFoundError, EncryptionKeyError
+    from headwater.blocks.errors import (
+        BlockExistsError,
+        BlockNotFoundError,
+        EncryptionKeyError,
+        InvalidBlockRegistration,
+    )
     from headwater.blocks.fields import SecretDict, SecretStr
     from headwater.blocks.filesystems import LocalFileSystem, WritableFileSystem
     from headwater.blocks.system import Secret
@@ -56,6 +62,7 @@ else:
             "BlockNotFoundError": "headwater.blocks.errors",
             "BlockExistsError": "headwater.blocks.errors",
             "EncryptionKeyError": "headwater.blocks.errors",
+            "InvalidBlockRegistration": "headwater.blocks.errors",
             "CredentialsBlock": "headwater.blocks.abstract",
             "NotificationBlock": "headwater.blocks.abstract",
             "DatabaseBlock": "headwater.blocks.abstract",
