@@ -42,6 +42,24 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         yield service
 
 
+@pytest.fixture(scope="session")
+def auth_moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """A second moto server that checks credentials (INITIAL_NO_AUTH_ACTION_COUNT=0).
+
+    It knows no IAM users, so every key is refused as AWS refuses an unknown one.
+    """
+    if importlib.util.find_spec("moto") is None or importlib.util.find_spec("flask") is None:
+        missing_service("moto's S3 server", 'pip install "moto[s3]" flask flask-cors')
+    port = free_port()
+    argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    log_dir = tmp_path_factory.mktemp("moto-auth")
+    env = {"INITIAL_NO_AUTH_ACTION_COUNT": "0"}
+    with running_service(
+        "moto-auth", argv, port=port, log_dir=log_dir, ready=_answers, env=env
+    ) as service:
+        yield service
+
+
 @pytest.fixture
 def endpoint(moto_server: Service) -> str:
     return moto_server.url

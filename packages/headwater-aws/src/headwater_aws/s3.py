@@ -291,7 +291,10 @@ class S3Bucket(
         **upload_kwargs: Any,
     ) -> Optional[str]:
         """Upload the files inside `from_folder` under `to_folder`; returns `to_folder`."""
-        count = self._upload_files(local_files(from_folder), from_folder, to_folder, upload_kwargs)
+        files = list(
+            local_files(from_folder)
+        )  # the folder as it is now: a file gone later is an error
+        count = self._upload_files(files, from_folder, to_folder, upload_kwargs)
         if count == 0:
             logger.warning("No files were uploaded from %r.", str(from_folder))
         return to_folder
