@@ -64,7 +64,11 @@ _KNOWN: dict[str, Package] = {
     "dask": Package("packages/headwater-dask", "headwater_dask", "tests/dask", tags=("compute",)),
     "ray": Package("packages/headwater-ray", "headwater_ray", "tests/ray", tags=("compute",)),
     "aws": Package(
-        "packages/headwater-aws", "headwater_aws", "tests/aws", ("moto[server]",), ("cloud",)
+        "packages/headwater-aws",
+        "headwater_aws",
+        "tests/aws",
+        ("moto[s3]", "flask", "flask-cors"),  # moto's S3 server, slim (services.md section 1)
+        ("cloud",),
     ),
     "azure": Package("packages/headwater-azure", "headwater_azure", "tests/azure", tags=("cloud",)),
     "gcp": Package("packages/headwater-gcp", "headwater_gcp", "tests/gcp", tags=("cloud",)),
