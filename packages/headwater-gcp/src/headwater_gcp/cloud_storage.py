@@ -46,6 +46,42 @@ R = TypeVar("R")
 B = TypeVar("B", bound="GcsBucket")
 
 
+def _refused(exc: BaseException | None) -> bool:
+    """True if nothing listens at the endpoint (somewhere in the exception's chain)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, ConnectionRefusedError):
+            return True
+        exc = (
+            exc.__cause__
+            or exc.__context__
+            or (exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None)
+        )
+        seen += 1
+    return False
+
+
+_retry: list[Any] = []
+
+
+def retry_policy() -> Any:
+    """google-cloud-storage's default retry, except that a refused connection fails at
+    once: nothing listens there (a wrong endpoint or a stopped emulator), and waiting
+    two minutes for it helps nobody. Resets, timeouts and 5xx are still retried."""
+    if not _retry:
+        from google.cloud.storage import retry
+
+        transient = retry._should_retry
+        _retry.append(
+            retry.DEFAULT_RETRY.with_predicate(lambda exc: transient(exc) and not _refused(exc))
+        )
+    return _retry[0]
+
+
+def _with_retry(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return kwargs if "retry" in kwargs else {**kwargs, "retry": retry_policy()}
+
+
 def _async_twin(
     method: Callable[Concatenate[B, P], R],
 ) -> Callable[Concatenate[B, P], Coroutine[Any, Any, R]]:
@@ -115,7 +151,7 @@ class GcsBucket(WritableDeploymentStorage, WritableFileSystem, ObjectStorageBloc
 
     def _bucket_exists(self) -> bool:
         if not self._bucket_seen:
-            self._bucket_seen = bool(self._handle().exists())
+            self._bucket_seen = bool(self._handle().exists(retry=retry_policy()))
         return self._bucket_seen
 
     def _errors(self, action: str, key: str | None = None) -> Any:
@@ -137,7 +173,9 @@ class GcsBucket(WritableDeploymentStorage, WritableFileSystem, ObjectStorageBloc
         client = self._client()
         with self._errors("create the bucket"):
             try:
-                return client.create_bucket(self.bucket, location=location, **create_kwargs)
+                return client.create_bucket(
+                    self.bucket, location=location, **{"retry": retry_policy(), **create_kwargs}
+                )
             except Conflict as exc:
                 raise FileExistsError(
                     f"GCS bucket {self.bucket!r} already exists; use it as it is "
@@ -147,7 +185,7 @@ class GcsBucket(WritableDeploymentStorage, WritableFileSystem, ObjectStorageBloc
     def get_bucket(self) -> Bucket:
         """The bucket's metadata (fails with GcsBucketNotFoundError if it does not exist)."""
         with self._errors("get the bucket"):
-            return self._client().get_bucket(self.bucket)
+            return self._client().get_bucket(self.bucket, retry=retry_policy())
 
     # --- listing ---------------------------------------------------------------------
     def list_blobs(self, folder: str = "") -> list[Blob]:
@@ -155,7 +193,7 @@ class GcsBucket(WritableDeploymentStorage, WritableFileSystem, ObjectStorageBloc
         prefix = self._key(folder)
         prefix = f"{prefix.rstrip('/')}/" if prefix else None
         with self._errors("list objects", prefix):
-            blobs = self._client().list_blobs(self.bucket, prefix=prefix)
+            blobs = self._client().list_blobs(self.bucket, prefix=prefix, retry=retry_policy())
             return [blob for blob in blobs if not blob.name.endswith("/")]
 
     def list_folders(self, folder: str = "") -> list[str]:
@@ -183,13 +221,13 @@ class GcsBucket(WritableDeploymentStorage, WritableFileSystem, ObjectStorageBloc
         """The object's content (GcsObjectNotFoundError if there is none)."""
         key = self._key(path)
         with self._errors("read", key):
-            return bytes(self._blob(key).download_as_bytes())
+            return bytes(self._blob(key).download_as_bytes(retry=retry_policy()))
 
     def write_path(self, path: str, content: bytes) -> str:
         """Write `content` at `path`; returns the object key. All or nothing."""
         key = self._key(path)
         with self._errors("write", key):
-            self._blob(key, upload=True).upload_from_string(content)
+            self._blob(key, upload=True).upload_from_string(content, retry=retry_policy())
         return key
 
     # --- objects to and from local files ---------------------------------------------
@@ -207,7 +245,7 @@ class GcsBucket(WritableDeploymentStorage, WritableFileSystem, ObjectStorageBloc
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as out, self._errors("download", key):
-                self._blob(key).download_to_file(out, **download_kwargs)
+                self._blob(key).download_to_file(out, **_with_retry(download_kwargs))
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -219,7 +257,7 @@ class GcsBucket(WritableDeploymentStorage, WritableFileSystem, ObjectStorageBloc
         """Stream an object into an open binary file object."""
         key = self._key(from_path)
         with self._errors("download", key):
-            self._blob(key).download_to_file(to_file_object, **download_kwargs)
+            self._blob(key).download_to_file(to_file_object, **_with_retry(download_kwargs))
         return to_file_object
 
     def upload_from_path(
@@ -247,7 +285,9 @@ class GcsBucket(WritableDeploymentStorage, WritableFileSystem, ObjectStorageBloc
             ) from None
         with handle, self._errors("upload", key):
             size = os.fstat(handle.fileno()).st_size
-            self._blob(key, upload=True).upload_from_file(handle, size=size, **upload_kwargs)
+            self._blob(key, upload=True).upload_from_file(
+                handle, size=size, **_with_retry(upload_kwargs)
+            )
 
     def upload_from_file_object(
         self, from_file_object: BinaryIO, to_path: str, **upload_kwargs: Any
@@ -255,7 +295,9 @@ class GcsBucket(WritableDeploymentStorage, WritableFileSystem, ObjectStorageBloc
         """Upload from an open binary file object, in chunks, from its current position."""
         key = self._key(to_path)
         with self._errors("upload", key):
-            self._blob(key, upload=True).upload_from_file(from_file_object, **upload_kwargs)
+            self._blob(key, upload=True).upload_from_file(
+                from_file_object, **_with_retry(upload_kwargs)
+            )
         return key
 
     # --- folders ---------------------------------------------------------------------
@@ -287,7 +329,9 @@ class GcsBucket(WritableDeploymentStorage, WritableFileSystem, ObjectStorageBloc
         root = destination.expanduser().resolve()
         folder = prefix.rstrip("/")
         with self._errors("list objects", prefix or None):
-            blobs = self._client().list_blobs(self.bucket, prefix=f"{folder}/" if folder else None)
+            blobs = self._client().list_blobs(
+                self.bucket, prefix=f"{folder}/" if folder else None, retry=retry_policy()
+            )
             names = [blob.name for blob in blobs if not blob.name.endswith("/")]
         written = []
         for name in names:

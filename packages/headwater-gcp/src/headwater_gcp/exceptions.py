@@ -82,7 +82,7 @@ def translated(
             f"{action} ({_first_line(exc)}); the service account key may be revoked or wrong: "
             "create a new key and save it in the GcpCredentials block"
         ) from exc
-    except (auth.TransportError, requests.exceptions.ConnectionError) as exc:
+    except (auth.TransportError, requests.exceptions.ConnectionError, api.RetryError) as exc:
         raise GcsEndpointError(
             f"{where}: cannot reach {endpoint} while trying to {action} "
             f"({type(exc).__name__}); check the network, or STORAGE_EMULATOR_HOST if you use "
