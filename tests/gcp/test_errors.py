@@ -117,10 +117,9 @@ def test_an_interrupted_upload_leaves_no_partial_object(gcs_bucket) -> None:
 
 
 def test_unreachable_endpoint_names_it(credentials, monkeypatch) -> None:
-    from hw_services import free_port
-
     from headwater_gcp import GcsBucket
     from headwater_gcp.exceptions import GcsEndpointError
+    from hw_services import free_port
 
     url = f"http://127.0.0.1:{free_port()}"
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", url)
