@@ -1,7 +1,9 @@
-"""`headwater block ls / types / type ls / inspect / delete`: saved blocks, secrets masked.
+"""`headwater block ls / types / type ls / inspect / create / delete`: saved blocks, secrets masked.
 
 Listing and inspecting never decrypt anything: secret fields are stored
 encrypted one by one, so they print as `********` without needing the key.
+`create` asks for each field (secrets without echo), or takes `--set` /
+`--from-file` for scripts; it never prints a value it was given.
 """
 
 from __future__ import annotations
@@ -64,44 +66,94 @@ def ls(output: str) -> None:
     echo_table(["ID", "TYPE", "NAME", "SLUG/NAME", "UPDATED"], rows)
 
 
-def _types(output: str) -> None:
+def _package_of(class_path: str) -> str:
+    """The distribution that ships a block class ("headwater-aws"), else its top module."""
+    from importlib.metadata import packages_distributions
+
+    top = class_path.partition(":")[0].split(".")[0]
+    return (packages_distributions().get(top) or [top.replace("_", "-")])[0]
+
+
+def _type_fields(slug: str, classes: dict[str, Any], record: Any) -> list[dict[str, Any]]:
+    from headwater.cli.block_fields import block_fields
+
+    cls = classes.get(slug)
+    if cls is None:  # saved from a module not imported here: what the record kept
+        return [
+            {"name": n, "type": f.get("type"), "required": None, "secret": None}
+            for n, f in (record.fields or {}).items()
+        ]
+    return [
+        {
+            "name": f.path,
+            "type": f.type,
+            "required": f.required,
+            "secret": f.secret,
+            "description": f.description,
+        }
+        for f in block_fields(cls)
+    ]
+
+
+def _yes(flag: bool | None) -> str:
+    return "?" if flag is None else "yes" if flag else "no"
+
+
+def _types(output: str, slug: str | None = None) -> None:
     from headwater.blocks.registry import known_block_types
 
-    known = {slug: cls._type_record() for slug, cls in known_block_types().items()}
+    classes = known_block_types()
+    known = {s: cls._type_record() for s, cls in classes.items()}
     for record in _storage().read_types():
         known.setdefault(record.slug, record)
-    records = [known[s] for s in sorted(known)]
-    if output == "json":
-        echo_json(
-            [
-                {
-                    "slug": r.slug,
-                    "name": r.name,
-                    "class": r.class_path,
-                    "capabilities": r.capabilities,
-                    "description": r.description,
-                }
-                for r in records
-            ]
+    if slug is not None and slug not in known:
+        raise click.ClickException(
+            f"No block type {slug!r}. Known block types: {', '.join(sorted(known))}."
         )
-        return
-    rows = [
-        [
-            r.slug,
-            r.name,
-            ", ".join(r.capabilities) or "-",
-            (r.description or "").split("\n")[0][:60],
-        ]
+    records = [known[s] for s in sorted(known) if slug is None or s == slug]
+    entries = [
+        {
+            "slug": r.slug,
+            "name": r.name,
+            "package": _package_of(r.class_path),
+            "class": r.class_path,
+            "capabilities": r.capabilities,
+            "description": r.description,
+            "fields": _type_fields(r.slug, classes, r),
+        }
         for r in records
     ]
-    echo_table(["SLUG", "NAME", "CAPABILITIES", "DESCRIPTION"], rows)
+    if output == "json":
+        echo_json(entries)
+        return
+    rows = [
+        [e["slug"], e["name"], e["package"], ", ".join(e["capabilities"]) or "-",
+         (e["description"] or "").split("\n")[0][:60]]
+        for e in entries
+    ]  # fmt: skip
+    echo_table(["SLUG", "NAME", "PACKAGE", "CAPABILITIES", "DESCRIPTION"], rows)
+    for entry in entries:
+        click.echo(f"\n{entry['slug']} ({entry['package']}): fields")
+        field_rows = [
+            [f["name"], str(f["type"]), _yes(f["required"]), _yes(f["secret"])]
+            for f in entry["fields"]
+        ]
+        for line in _table_lines(["FIELD", "TYPE", "REQUIRED", "SECRET"], field_rows):
+            click.echo(f"  {line}")
+
+
+def _table_lines(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+            for r in [header, *rows]]  # fmt: skip
 
 
 @block_group.command("types")
+@click.argument("slug", required=False)
 @OUTPUT_OPTION
-def types(output: str) -> None:
-    """List block types (registered by core and plugins, or saved here)."""
-    _types(output)
+def types(slug: str | None, output: str) -> None:
+    """List block types, their package and their fields (name, type, required, secret)."""
+    _types(output, slug)
 
 
 @block_group.group("type")
@@ -110,10 +162,11 @@ def type_group() -> None:
 
 
 @type_group.command("ls")
+@click.argument("slug", required=False)
 @OUTPUT_OPTION
-def type_ls(output: str) -> None:
-    """List block types."""
-    _types(output)
+def type_ls(slug: str | None, output: str) -> None:
+    """List block types, their package and their fields."""
+    _types(output, slug)
 
 
 @block_group.command("inspect")
@@ -155,3 +208,109 @@ def delete(ref: str) -> None:
     if not storage.delete_document(slug, name):
         raise _missing(storage, slug, name)
     click.echo(f"Deleted block {slug}/{name}.")
+
+
+def _block_type(name: str) -> Any:
+    """The class for a slug ("aws-credentials"), a class name or a type name."""
+    from headwater.blocks.errors import BlockTypeNotFoundError
+    from headwater.blocks.registry import block_class, known_block_types
+
+    try:
+        return block_class(name)
+    except BlockTypeNotFoundError as exc:
+        for cls in known_block_types().values():
+            if name in (cls.__name__, cls.get_block_type_name()):
+                return cls
+        raise click.ClickException(f"{exc} See `headwater block types`.") from None
+
+
+def _values_from_file(path: str) -> dict[str, Any]:
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            values = json.load(f)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {path!r}: {exc.strerror}", param_hint="--from-file")
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{path!r} is not valid JSON ({exc}); write one object of field values, "
+            'e.g. {"region_name": "eu-west-1"}',
+            param_hint="--from-file",
+        ) from None
+    if not isinstance(values, dict):
+        raise click.BadParameter(
+            f"{path!r} holds a {type(values).__name__}; write one JSON object of field values",
+            param_hint="--from-file",
+        )
+    return values
+
+
+@block_group.command("create")
+@click.argument("block_type", metavar="TYPE")
+@click.argument("name")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="A field's value (repeatable). Nested fields as outer.inner=VALUE; JSON values "
+    "are accepted; a block field takes a saved block as SLUG/NAME.",
+)
+@click.option(
+    "--from-file",
+    type=click.Path(dir_okay=False),
+    help="A JSON file with an object of field values (--set values override it).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace a saved block of the same name.")
+def create(
+    block_type: str, name: str, assignments: tuple[str, ...], from_file: str | None, overwrite: bool
+) -> None:
+    """Create and save a block of TYPE (a slug from `headwater block types`) as NAME.
+
+    With no --set or --from-file, asks for each field; secrets are read
+    without echo, so they never reach your shell history.
+    """
+    import pydantic
+
+    from headwater.blocks.errors import BlockExistsError
+    from headwater.cli.block_fields import (
+        apply_assignment,
+        describe_errors,
+        load_references,
+        prompt_values,
+    )
+
+    cls = _block_type(block_type)
+    slug = cls.get_block_type_slug()
+    if "/" in name:
+        raise click.BadParameter(f"{name!r}: a block name may not contain '/'", param_hint="NAME")
+    if not overwrite and _storage().read_document(slug, name) is not None:
+        raise click.ClickException(
+            f"A {slug!r} block named {name!r} is already saved; pass --overwrite to replace it "
+            "or choose another name."
+        )
+    if assignments or from_file:
+        values = _values_from_file(from_file) if from_file else {}
+        for assignment in assignments:
+            apply_assignment(values, cls, assignment)
+    else:
+        values = prompt_values(cls)
+    load_references(values, cls)
+    try:
+        block = cls.model_validate(values)
+    except pydantic.ValidationError as exc:
+        lines = describe_errors(exc, cls, values)
+        raise click.ClickException(
+            f"Cannot create {slug}/{name}: {len(lines)} problem(s)\n" + "\n".join(lines)
+        ) from None
+    try:
+        block.save(name, overwrite=overwrite)
+    except BlockExistsError:
+        raise click.ClickException(
+            f"A {slug!r} block named {name!r} is already saved; pass --overwrite to replace it."
+        ) from None
+    doc = _storage().read_document(slug, name)
+    secrets = ", ".join(doc.secret_fields) if doc is not None and doc.secret_fields else "none"
+    click.echo(f"Saved block {slug}/{name}. Secret fields (stored encrypted): {secrets}.")
+    click.echo(f'Load it with {cls.__name__}.load("{name}") or Block.load("{slug}/{name}").')
