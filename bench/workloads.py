@@ -112,6 +112,32 @@ def peak_rss(mode: str, n: int) -> dict[str, Any]:
     return {"value": peak_rss_mb()}
 
 
+def submitted_rss(mode: str, n: int) -> dict[str, Any]:
+    """(g2) one flow submitting n tasks to the default thread runner, holding every
+    future, then reading every result; peak RSS, and microseconds per submit."""
+    if mode == "headwater":
+        from headwater import flow, task
+
+        tinc = task(inc)
+
+        @flow
+        def fan(n: int) -> tuple[float, int]:
+            t0 = perf()
+            futures = [tinc.submit(i) for i in range(n)]
+            submitting = perf() - t0
+            return submitting, sum(f.result() for f in futures)
+
+        submitting, total = fan(n)
+    else:
+        with ThreadPoolExecutor() as pool:
+            t0 = perf()
+            futures = [pool.submit(inc, i) for i in range(n)]
+            submitting = perf() - t0
+            total = sum(f.result() for f in futures)
+    assert total == n * (n + 1) // 2
+    return {"value": peak_rss_mb(), "per_submit_s": submitting / n}
+
+
 def big_flow(mode: str, n: int) -> dict[str, Any]:
     """(g) one flow of n tasks; RSS after 10% of them and at the end, and wall time."""
     samples: dict[str, float] = {}
@@ -178,6 +204,7 @@ WORKLOADS: dict[str, Callable[[str, int], dict[str, Any]]] = {
     "submitted": submitted,
     "peak_rss": peak_rss,
     "big_flow": big_flow,
+    "submitted_rss": submitted_rss,
     "fan_in": fan_in,
 }
 

@@ -10,6 +10,7 @@ turns what came back from the worker into the final `State` (once).
 from __future__ import annotations
 
 import concurrent.futures as cf
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -39,6 +40,8 @@ __all__ = [
 
 class HeadwaterFuture(Generic[R]):
     """A submitted task run. Subclasses implement `wait()` and `_final()`."""
+
+    __slots__ = ("__weakref__", "task_run")
 
     def __init__(self, task_run: TaskRun) -> None:
         self.task_run = task_run
@@ -88,39 +91,112 @@ class HeadwaterFuture(Generic[R]):
 
 
 class HeadwaterConcurrentFuture(HeadwaterFuture[R]):
-    """Wraps a `concurrent.futures.Future` (threads, processes, anything alike)."""
+    """A run executing in this process or behind a `concurrent.futures.Future`.
+
+    Two ways to complete it: the runner sets the final state on it directly
+    (`set_result` / `set_exception`, as a `concurrent.futures.Future` is set:
+    the thread runner does), or it wraps a `concurrent.futures.Future`
+    (`wrapped`) whose value, after `finalize`, is the final state (processes,
+    Dask, Ray). A flow can hold 100,000 of these, so a directly-set one is
+    small: no lock, condition or callback list of its own once it is done;
+    an `Event` is made only for a caller that waits before the run finishes.
+    """
+
+    __slots__ = ("_callbacks", "_final_state", "_finalize", "_waiter", "wrapped")
 
     def __init__(
         self,
         task_run: TaskRun,
-        wrapped: cf.Future[Any],
+        wrapped: cf.Future[Any] | None = None,
         finalize: Callable[[Any], State] | None = None,
     ) -> None:
         super().__init__(task_run)
         self.wrapped = wrapped
         self._finalize = finalize
         self._final_state: State | None = None
-        self._lock = threading.Lock()
+        self._waiter: threading.Event | None = None
+        self._callbacks: list[Callable[[Any], Any]] | None = None
+        if wrapped is not None:
+            wrapped.add_done_callback(self._wrapped_done)
 
+    # --- waiting -------------------------------------------------------------------
     def wait(self, timeout: float | None = None) -> None:
         if self._final_state is not None:
             return
-        cf.wait([self.wrapped], timeout=timeout)
-        if self.wrapped.done():
-            self._final(block=False)
+        with _lock:
+            if self._final_state is not None:
+                return
+            waiter = self._waiter
+            if waiter is None:
+                waiter = self._waiter = threading.Event()
+        waiter.wait(timeout)
 
     def _final(self, block: bool) -> State | None:
-        if self._final_state is not None:
-            return self._final_state
-        if not block and not self.wrapped.done():
-            return None
-        with self._lock:
-            if self._final_state is None:
-                self._final_state = _settle(self.task_run, self.wrapped, self._finalize)
+        if self._final_state is None and block:
+            self.wait()
         return self._final_state
 
     def add_done_callback(self, fn: Callable[[HeadwaterFuture[R]], Any]) -> None:
-        self.wrapped.add_done_callback(lambda _: fn(self))
+        if self._final_state is None:
+            with _lock:
+                if self._final_state is None:
+                    if self._callbacks is None:
+                        self._callbacks = [fn]
+                    else:
+                        self._callbacks.append(fn)
+                    return
+        fn(self)
+
+    # --- completing (the runner's side, named as on concurrent.futures.Future) ------
+    def set_running_or_notify_cancel(self) -> bool:
+        """False if the run was cancelled before it started (then it must not run)."""
+        return self._final_state is None
+
+    def set_result(self, state: State) -> None:
+        self._set_final(state)
+
+    def set_exception(self, exc: BaseException) -> None:
+        """The runner itself failed running it: the run ends Crashed."""
+        from headwater.engine.crashes import crash_task_run
+
+        self._set_final(crash_task_run(self.task_run, exc))
+
+    def cancel(self) -> bool:
+        """Cancel a run that has not finished; it ends Cancelled."""
+        if self._final_state is not None:
+            return False
+        from headwater.engine.crashes import cancel_task_run
+
+        self._set_final(cancel_task_run(self.task_run))
+        return True
+
+    def _wrapped_done(self, wrapped: cf.Future[Any]) -> None:
+        self._set_final(_settle(self.task_run, wrapped, self._finalize))
+        self.wrapped = None  # a finished run keeps its state, not the runner's future
+        self._finalize = None
+
+    def _set_final(self, state: State) -> None:
+        with _lock:
+            if self._final_state is not None:
+                return
+            self._final_state = state
+            waiter, self._waiter = self._waiter, None
+            callbacks, self._callbacks = self._callbacks, None
+        if waiter is not None:
+            waiter.set()
+        if callbacks:
+            for fn in callbacks:
+                try:
+                    fn(self)
+                except Exception:
+                    logging.getLogger("headwater.futures").exception(
+                        f"A done callback of task run {self.task_run.name!r} raised"
+                    )
+
+
+#: guards the lazy waiter / callback list of every future (held for a few
+#: instructions, never while calling out)
+_lock = threading.Lock()
 
 
 def _settle(

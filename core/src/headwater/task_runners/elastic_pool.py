@@ -52,6 +52,16 @@ class ElasticThreadPool:
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> cf.Future[Any]:
         future: cf.Future[Any] = cf.Future()
+        self.submit_to(future, fn, *args)
+        return future
+
+    def submit_to(self, future: Any, fn: Callable[..., Any], *args: Any) -> None:
+        """Run `fn(*args)` and settle `future` with its value or exception.
+
+        `future` is anything settled as a `concurrent.futures.Future` is
+        (`set_running_or_notify_cancel`, `set_result`, `set_exception`, `cancel`),
+        so a runner can hand over its own, lighter future.
+        """
         with self._lock:
             if self._shutdown:
                 raise RuntimeError("cannot submit to a pool that has been shut down")
@@ -66,7 +76,6 @@ class ElasticThreadPool:
                 )
                 self._watcher.start()
         self._queue.put((future, fn, args))
-        return future
 
     def _start_thread(self) -> None:
         thread = threading.Thread(

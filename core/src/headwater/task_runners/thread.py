@@ -66,10 +66,13 @@ class ThreadPoolTaskRunner(TaskRunner[HeadwaterConcurrentFuture[Any]]):
     ) -> HeadwaterConcurrentFuture[Any]:
         call = self.prepare(task, parameters, wait_for, dependencies)
         assert self._executor is not None
+        future: HeadwaterConcurrentFuture[Any] = HeadwaterConcurrentFuture(call.task_run)
         ctx = contextvars.copy_context()
-        target = _run_async_call if task.isasync else call.run
-        future = self._executor.submit(ctx.run, target, *((call,) if task.isasync else ()))
-        return HeadwaterConcurrentFuture(call.task_run, future)
+        if task.isasync:
+            self._executor.submit_to(future, ctx.run, _run_async_call, call)
+        else:
+            self._executor.submit_to(future, ctx.run, call.run)
+        return future
 
     def __repr__(self) -> str:
         return f"ThreadPoolTaskRunner(max_workers={self._requested_workers})"
