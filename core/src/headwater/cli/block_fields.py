@@ -186,8 +186,8 @@ def load_references(values: dict[str, Any], cls: type[BaseModel]) -> None:
 def prompt_values(cls: type[BaseModel]) -> dict[str, Any]:
     """Ask for each field; Enter keeps the default. Secrets are read without echo."""
     values: dict[str, Any] = {}
-    click.echo(f"Values for a {getattr(cls, 'get_block_type_name', lambda: cls.__name__)()} block.")
-    click.echo("Press Enter to keep a field's default; secrets are not shown as you type.")
+    kind = getattr(cls, "get_block_type_name", lambda: cls.__name__)()
+    click.echo(f"{kind}: press Enter to keep a field's default; secrets are not shown as you type.")
     for info in block_fields(cls):
         if len(_models_in(info.annotation)) == 1 and not _blocks_in(info.annotation):
             continue  # a nested model: its own fields are asked for one by one
