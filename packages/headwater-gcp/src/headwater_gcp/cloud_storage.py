@@ -190,8 +190,8 @@ class GcsBucket(WritableDeploymentStorage, WritableFileSystem, ObjectStorageBloc
     # --- listing ---------------------------------------------------------------------
     def list_blobs(self, folder: str = "") -> list[Blob]:
         """Every object under `folder` (relative to bucket_folder), as google Blob objects."""
-        prefix = self._key(folder)
-        prefix = f"{prefix.rstrip('/')}/" if prefix else None
+        key = self._key(folder)
+        prefix = f"{key.rstrip('/')}/" if key else None
         with self._errors("list objects", prefix):
             blobs = self._client().list_blobs(self.bucket, prefix=prefix, retry=retry_policy())
             return [blob for blob in blobs if not blob.name.endswith("/")]
@@ -348,9 +348,9 @@ class GcsBucket(WritableDeploymentStorage, WritableFileSystem, ObjectStorageBloc
             logger.warning("No blobs were downloaded from bucket %r path %r.", self.bucket, prefix)
         return written
 
-    def get_directory(
+    def get_directory(  # type: ignore[override]  # Prefect's GcsBucket returns the paths
         self, from_path: str | None = None, local_path: str | None = None
-    ) -> list[Path]:  # type: ignore[override]
+    ) -> list[Path]:
         """Download `from_path` (default: bucket_folder) into `local_path` (default: cwd)."""
         return self._download_tree(self._key(from_path), Path(local_path or "."), {})
 
