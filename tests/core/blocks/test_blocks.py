@@ -12,14 +12,14 @@ import pytest
 from headwater.blocks import Block, BlockExistsError, BlockNotFoundError, SecretDict, SecretStr
 
 
-class S3Bucket(Block):
+class DataBucket(Block):
     """A bucket (test block)."""
 
     bucket_name: str = pydantic.Field(description="bucket")
     folder: str = pydantic.Field(default="", description="prefix")
 
 
-class AWSCredentials(Block):
+class VaultCredentials(Block):
     key_id: str = pydantic.Field(description="id")
     secret: SecretStr = pydantic.Field(description="secret key")
     extra: Optional[SecretDict] = pydantic.Field(default=None, description="more secrets")
@@ -27,16 +27,16 @@ class AWSCredentials(Block):
 
 class Storage(Block):
     _block_type_name = "My Storage"
-    bucket: S3Bucket = pydantic.Field(description="bucket")
-    credentials: AWSCredentials = pydantic.Field(description="credentials")
+    bucket: DataBucket = pydantic.Field(description="bucket")
+    credentials: VaultCredentials = pydantic.Field(description="credentials")
 
 
 def test_slugs_and_metadata() -> None:
-    assert S3Bucket.get_block_type_slug() == "s3-bucket"
-    assert AWSCredentials.get_block_type_slug() == "aws-credentials"
+    assert DataBucket.get_block_type_slug() == "data-bucket"
+    assert VaultCredentials.get_block_type_slug() == "vault-credentials"
     assert Storage.get_block_type_slug() == "my-storage"
     assert Storage.get_block_type_name() == "My Storage"
-    assert S3Bucket.get_description() == "A bucket (test block)."
+    assert DataBucket.get_description() == "A bucket (test block)."
 
     class Custom(Block):
         _block_type_slug = "custom-thing"
@@ -49,47 +49,47 @@ def test_slugs_and_metadata() -> None:
 
 def test_unknown_field_is_rejected_with_its_name() -> None:
     with pytest.raises(pydantic.ValidationError, match="bukcet_name"):
-        S3Bucket(bukcet_name="typo")  # type: ignore[call-arg]
+        DataBucket(bukcet_name="typo")  # type: ignore[call-arg]
 
 
 def test_wrong_type_names_the_field_and_hides_the_input() -> None:
     with pytest.raises(pydantic.ValidationError) as info:
-        AWSCredentials(key_id=["not", "a", "string"], secret=12345678)  # type: ignore[arg-type]
+        VaultCredentials(key_id=["not", "a", "string"], secret=12345678)  # type: ignore[arg-type]
     text = str(info.value)
     assert "key_id" in text and "secret" in text
     assert "12345678" not in text
 
 
 def test_save_load_round_trip_and_delete() -> None:
-    S3Bucket(bucket_name="data", folder="raw").save("prod")
-    loaded = S3Bucket.load("prod")
+    DataBucket(bucket_name="data", folder="raw").save("prod")
+    loaded = DataBucket.load("prod")
     assert loaded.bucket_name == "data" and loaded.folder == "raw"
     assert loaded._block_document_name == "prod"
-    assert Block.load("s3-bucket/prod") == loaded
-    S3Bucket.delete("prod")
+    assert Block.load("data-bucket/prod") == loaded
+    DataBucket.delete("prod")
     with pytest.raises(BlockNotFoundError):
-        S3Bucket.load("prod")
+        DataBucket.load("prod")
 
 
 def test_async_twins() -> None:
     async def main() -> str:
-        await S3Bucket(bucket_name="a").asave("async-one")
-        block = await S3Bucket.aload("async-one")
+        await DataBucket(bucket_name="a").asave("async-one")
+        block = await DataBucket.aload("async-one")
         return block.bucket_name
 
     assert asyncio.run(main()) == "a"
 
 
 def test_missing_block_names_slug_and_name_and_lists_what_exists() -> None:
-    S3Bucket(bucket_name="a").save("alpha")
-    S3Bucket(bucket_name="b").save("beta")
+    DataBucket(bucket_name="a").save("alpha")
+    DataBucket(bucket_name="b").save("beta")
     with pytest.raises(BlockNotFoundError) as info:
-        S3Bucket.load("gamma")
+        DataBucket.load("gamma")
     message = str(info.value)
-    assert "'gamma'" in message and "s3-bucket" in message
+    assert "'gamma'" in message and "data-bucket" in message
     assert "'alpha'" in message and "'beta'" in message
-    with pytest.raises(BlockNotFoundError, match="s3-bucket/alpha"):
-        AWSCredentials.load("nothing")
+    with pytest.raises(BlockNotFoundError, match="data-bucket/alpha"):
+        VaultCredentials.load("nothing")
 
 
 def test_unknown_slug_lists_known_types() -> None:
@@ -98,20 +98,20 @@ def test_unknown_slug_lists_known_types() -> None:
 
 
 def test_overwrite_refused_without_flag() -> None:
-    S3Bucket(bucket_name="a").save("one")
+    DataBucket(bucket_name="a").save("one")
     with pytest.raises(BlockExistsError, match="overwrite=True"):
-        S3Bucket(bucket_name="b").save("one")
-    assert S3Bucket.load("one").bucket_name == "a"
-    S3Bucket(bucket_name="b").save("one", overwrite=True)
-    assert S3Bucket.load("one").bucket_name == "b"
+        DataBucket(bucket_name="b").save("one")
+    assert DataBucket.load("one").bucket_name == "a"
+    DataBucket(bucket_name="b").save("one", overwrite=True)
+    assert DataBucket.load("one").bucket_name == "b"
 
 
 def test_nested_blocks_saved_by_reference() -> None:
-    creds = AWSCredentials(key_id="AKIA", secret="nested-s3cr3t")
+    creds = VaultCredentials(key_id="AKIA", secret="nested-s3cr3t")
     creds.save("creds")
-    Storage(bucket=S3Bucket(bucket_name="inline"), credentials=creds).save("store")
+    Storage(bucket=DataBucket(bucket_name="inline"), credentials=creds).save("store")
     # a change to the referenced block shows up in the parent
-    AWSCredentials(key_id="AKIA2", secret="rotated-s3cr3t").save("creds", overwrite=True)
+    VaultCredentials(key_id="AKIA2", secret="rotated-s3cr3t").save("creds", overwrite=True)
     loaded = Storage.load("store")
     assert loaded.credentials.key_id == "AKIA2"
     assert loaded.credentials.secret.get_secret_value() == "rotated-s3cr3t"
