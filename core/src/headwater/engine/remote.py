@@ -18,7 +18,6 @@ outcome)` back in the orchestrator.
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -139,9 +138,7 @@ def _with_resolved_storage(plan: Plan) -> Plan | None:
 def _settings_snapshot(memo: dict[Any, Any]) -> dict[str, str]:
     found = memo.get(("remote", "settings"))
     if found is None:
-        found = {k: v for k, v in os.environ.items() if k.startswith("HEADWATER_")}
-        found["HEADWATER_HOME"] = str(hw_settings.home())
-        memo[("remote", "settings")] = found
+        found = memo[("remote", "settings")] = hw_settings.snapshot()
     return found  # type: ignore[no-any-return]
 
 
@@ -155,13 +152,8 @@ def adopt_settings(settings: dict[str, str]) -> None:
     does (blocks, secrets, the default result storage) must use that
     orchestrator's home, not the worker user's `~/.headwater`.
     """
-    environ = os.environ
-    if all(environ.get(k) == v for k, v in settings.items()):
-        return
     with _adopt_lock:
-        for k, v in settings.items():
-            if environ.get(k) != v:
-                environ[k] = v
+        hw_settings.adopt(settings)
 
 
 class _WorkerTaskCall(TaskCall):
