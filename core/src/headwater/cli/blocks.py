@@ -66,12 +66,10 @@ def ls(output: str) -> None:
     echo_table(["ID", "TYPE", "NAME", "SLUG/NAME", "UPDATED"], rows)
 
 
-def _package_of(class_path: str) -> str:
+def _package_of(class_path: str, distributions: dict[str, list[str]]) -> str:
     """The distribution that ships a block class ("headwater-aws"), else its top module."""
-    from importlib.metadata import packages_distributions
-
     top = class_path.partition(":")[0].split(".")[0]
-    return (packages_distributions().get(top) or [top.replace("_", "-")])[0]
+    return (distributions.get(top) or [top.replace("_", "-")])[0]
 
 
 def _type_fields(slug: str, classes: dict[str, Any], record: Any) -> list[dict[str, Any]]:
@@ -111,11 +109,14 @@ def _types(output: str, slug: str | None = None) -> None:
             f"No block type {slug!r}. Known block types: {', '.join(sorted(known))}."
         )
     records = [known[s] for s in sorted(known) if slug is None or s == slug]
+    from importlib.metadata import packages_distributions
+
+    distributions = dict(packages_distributions())
     entries = [
         {
             "slug": r.slug,
             "name": r.name,
-            "package": _package_of(r.class_path),
+            "package": _package_of(r.class_path, distributions),
             "class": r.class_path,
             "capabilities": r.capabilities,
             "description": r.description,

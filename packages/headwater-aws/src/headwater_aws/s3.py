@@ -11,10 +11,12 @@ Every method has an `a`-prefixed async twin (see `_s3_async`).
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import io
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Optional, Union
 
@@ -122,25 +124,29 @@ class S3Bucket(
     def _client(self) -> Any:
         return self.credentials.get_s3_client()
 
-    def _errors(self, key: Optional[str], action: str) -> Any:
-        return translated_errors(self._client(), self.bucket_name, key, action)
+    @contextlib.contextmanager
+    def _s3(self, key: Optional[str], action: str) -> Iterator[Any]:
+        """The S3 client, with its errors translated to ones naming this bucket and `key`."""
+        client = self._client()
+        with translated_errors(client, self.bucket_name, key, action):
+            yield client
 
     # --- whole objects -----------------------------------------------------------
     def read_path(self, path: str) -> bytes:
         """The object at `path` (under bucket_folder), as bytes."""
         key = self._resolve_path(path)
-        with self._errors(key, "read"):
-            response = self._client().get_object(Bucket=self.bucket_name, Key=key)
+        with self._s3(key, "read") as client:
+            response = client.get_object(Bucket=self.bucket_name, Key=key)
             return bytes(response["Body"].read())
 
     def write_path(self, path: str, content: bytes) -> str:
         """Store `content` at `path`; returns the key. Large content goes up in parts."""
         key = self._resolve_path(path)
-        with self._errors(key, "write"):
+        with self._s3(key, "write") as client:
             if len(content) < MULTIPART_CHUNK:
-                self._client().put_object(Bucket=self.bucket_name, Key=key, Body=content)
+                client.put_object(Bucket=self.bucket_name, Key=key, Body=content)
             else:
-                self._client().upload_fileobj(
+                client.upload_fileobj(
                     io.BytesIO(content), self.bucket_name, key, Config=transfer_config()
                 )
         return key
@@ -168,8 +174,8 @@ class S3Bucket(
         jmespath_query: Optional[str] = None,
     ) -> list[dict[str, Any]]:
         pagination = {"PageSize": page_size, "MaxItems": max_items}
-        with self._errors(None, "list objects in"):
-            paginator = self._client().get_paginator("list_objects_v2")
+        with self._s3(None, "list objects in") as client:
+            paginator = client.get_paginator("list_objects_v2")
             pages = paginator.paginate(
                 Bucket=self.bucket_name,
                 Prefix=prefix,
@@ -192,8 +198,8 @@ class S3Bucket(
         target = Path(to_path if to_path is not None else Path(from_path).name).absolute()
         target.parent.mkdir(parents=True, exist_ok=True)
         download_kwargs.setdefault("Config", transfer_config())
-        with self._errors(key, "download"):
-            self._client().download_file(self.bucket_name, key, str(target), **download_kwargs)
+        with self._s3(key, "download") as client:
+            client.download_file(self.bucket_name, key, str(target), **download_kwargs)
         return target
 
     def download_object_to_file_object(
@@ -202,10 +208,8 @@ class S3Bucket(
         """Stream the object into an open binary file object; returns it."""
         key = self._resolve_path(from_path)
         download_kwargs.setdefault("Config", transfer_config())
-        with self._errors(key, "download"):
-            self._client().download_fileobj(
-                self.bucket_name, key, to_file_object, **download_kwargs
-            )
+        with self._s3(key, "download") as client:
+            client.download_fileobj(self.bucket_name, key, to_file_object, **download_kwargs)
         return to_file_object
 
     def download_folder_to_path(
@@ -229,8 +233,8 @@ class S3Bucket(
                     f"{str(root)!r}; rename it in the bucket or download it on its own."
                 )
             target.parent.mkdir(parents=True, exist_ok=True)
-            with self._errors(item["Key"], "download"):
-                self._client().download_file(
+            with self._s3(item["Key"], "download") as client:
+                client.download_file(
                     self.bucket_name,
                     item["Key"],
                     str(target),
@@ -248,11 +252,11 @@ class S3Bucket(
         """Copy an object from another bucket (its own credentials) into this one, in parts."""
         source_key = bucket._resolve_path(from_path)
         key = self._resolve_path(to_path if to_path is not None else Path(from_path).name)
-        with bucket._errors(source_key, "read"):
-            body = bucket._client().get_object(Bucket=bucket.bucket_name, Key=source_key)["Body"]
+        with bucket._s3(source_key, "read") as client:
+            body = client.get_object(Bucket=bucket.bucket_name, Key=source_key)["Body"]
         upload_kwargs.setdefault("Config", transfer_config())
-        with self._errors(key, "upload"):
-            self._client().upload_fileobj(body, self.bucket_name, key, **upload_kwargs)
+        with self._s3(key, "upload") as client:
+            client.upload_fileobj(body, self.bucket_name, key, **upload_kwargs)
         return key
 
     # --- uploads --------------------------------------------------------------------
@@ -270,8 +274,8 @@ class S3Bucket(
             )
         key = self._resolve_path(to_path if to_path is not None else source.name)
         upload_kwargs.setdefault("Config", transfer_config())
-        with self._errors(key, "upload"):
-            self._client().upload_file(str(source), self.bucket_name, key, **upload_kwargs)
+        with self._s3(key, "upload") as client:
+            client.upload_file(str(source), self.bucket_name, key, **upload_kwargs)
         return key
 
     def upload_from_file_object(
@@ -280,8 +284,8 @@ class S3Bucket(
         """Stream an open binary file object to `to_path`; returns the key."""
         key = self._resolve_path(to_path)
         upload_kwargs.setdefault("Config", transfer_config())
-        with self._errors(key, "upload"):
-            self._client().upload_fileobj(from_file_object, self.bucket_name, key, **upload_kwargs)
+        with self._s3(key, "upload") as client:
+            client.upload_fileobj(from_file_object, self.bucket_name, key, **upload_kwargs)
         return key
 
     def upload_from_folder(
@@ -307,8 +311,8 @@ class S3Bucket(
         for path, relative in files:
             key = self._resolve_path(f"{to_folder}/{relative}" if to_folder else relative)
             try:
-                with self._errors(key, "upload"):
-                    self._client().upload_file(str(path), self.bucket_name, key, **upload_kwargs)
+                with self._s3(key, "upload") as client:
+                    client.upload_file(str(path), self.bucket_name, key, **upload_kwargs)
             except FileNotFoundError as exc:
                 if path.exists():
                     raise
@@ -339,8 +343,8 @@ class S3Bucket(
         """Copy an object inside S3 (no download); returns the target key."""
         source = self._resolve_path(Path(from_path).as_posix())
         bucket, key = self._target(to_path, to_bucket)
-        with self._errors(source, "copy"):
-            self._client().copy_object(
+        with self._s3(source, "copy") as client:
+            client.copy_object(
                 CopySource={"Bucket": self.bucket_name, "Key": source},
                 Bucket=bucket,
                 Key=key,
@@ -357,8 +361,8 @@ class S3Bucket(
         """Copy, then delete the source; returns the target key."""
         key = self.copy_object(from_path, to_path, to_bucket)
         source = self._resolve_path(Path(from_path).as_posix())
-        with self._errors(source, "delete"):
-            self._client().delete_object(Bucket=self.bucket_name, Key=source)
+        with self._s3(source, "delete") as client:
+            client.delete_object(Bucket=self.bucket_name, Key=source)
         return key
 
     # --- deployment storage --------------------------------------------------------------
