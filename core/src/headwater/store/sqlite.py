@@ -351,10 +351,34 @@ def _report_spill(store: SQLiteRunStore, count: int, where: Path | None, reason:
         pass
 
 
+#: locks taken before a fork, released after it in the parent
+_HELD_FOR_FORK: list[threading.Lock] = []
+
+
+def _hold_before_fork() -> None:
+    """Wait until no thread of ours is inside SQLite, so the child inherits no held mutex."""
+    for store in list(_STORES):
+        if store._closed:
+            continue
+        for lock in (store._writer.fork_lock, store._read_lock):
+            lock.acquire()
+            _HELD_FOR_FORK.append(lock)
+
+
+def _release_after_fork() -> None:
+    while _HELD_FOR_FORK:
+        _HELD_FOR_FORK.pop().release()
+
+
 def _reinit_after_fork() -> None:
+    _HELD_FOR_FORK.clear()  # the child's stores get fresh locks
     for store in list(_STORES):
         store._after_fork_in_child()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reinit_after_fork)
+    os.register_at_fork(
+        before=_hold_before_fork,
+        after_in_parent=_release_after_fork,
+        after_in_child=_reinit_after_fork,
+    )

@@ -8,6 +8,10 @@ with backoff while the queue fills and the engine waits (backpressure, in
 `sqlite`). Records it must give up on are saved to a spill file (see `spill`).
 Every commit, and every `HEARTBEAT_EVERY` seconds while idle, it stamps this
 process's row with the time, so a crash is dated when the process was last alive.
+
+SQLite is not fork-safe while a thread is inside it (a child can inherit a held
+mutex), so every SQLite call here holds `fork_lock`, which `sqlite` takes
+before a fork; lock waits happen outside it, in short attempts.
 """
 
 from __future__ import annotations
@@ -21,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from headwater.store.batch import build_batch, execute_rows
-from headwater.store.connection import connect, in_transaction
+from headwater.store.connection import connect, in_transaction, is_locked
 from headwater.store.faults import Backoff, describe, is_transient
 from headwater.store.spill import release, write_spill
 
-__all__ = ["HEARTBEAT_EVERY", "IDLE_WAIT", "MAX_BATCH", "Writer", "connect", "in_transaction"]
+__all__ = ["HEARTBEAT_EVERY", "IDLE_WAIT", "MAX_BATCH", "Writer", "connect"]
 
 logger = logging.getLogger("headwater.store")
 
@@ -37,6 +41,8 @@ IDLE_WAIT = 0.05
 HEARTBEAT_EVERY = 1.0
 #: seconds one commit waits out another process's lock before the batch is held
 LOCK_PATIENCE = 5.0
+#: SQLite's own wait for a lock per attempt (ms); retries happen outside `fork_lock`
+ATTEMPT_BUSY_MS = 100
 _BEAT = "UPDATE processes SET last_seen = ? WHERE id = ?"
 
 
@@ -57,6 +63,8 @@ class Writer:
         self._backoff = Backoff()
         self._last_beat = 0.0
         self._inline_lock = threading.Lock()
+        #: held around every SQLite call, and by the store just before a fork
+        self.fork_lock = threading.Lock()
         self.thread = threading.Thread(target=self._run, name="headwater-store-writer", daemon=True)
 
     def start(self) -> None:
@@ -89,11 +97,21 @@ class Writer:
             pass
         return batch
 
+    def _connect(self) -> sqlite3.Connection:
+        with self.fork_lock:
+            conn = connect(self.path)
+            conn.execute(f"PRAGMA busy_timeout = {ATTEMPT_BUSY_MS}")
+            # Big batches: a larger page cache and fewer, larger checkpoints.
+            conn.execute("PRAGMA cache_size = -8192")
+            conn.execute("PRAGMA wal_autocheckpoint = 10000")
+        return conn
+
+    def _close(self, conn: sqlite3.Connection) -> None:
+        with self.fork_lock:
+            conn.close()
+
     def _run(self) -> None:
-        conn = connect(self.path)
-        # Big batches: a larger page cache and fewer, larger checkpoints.
-        conn.execute("PRAGMA cache_size = -8192")
-        conn.execute("PRAGMA wal_autocheckpoint = 10000")
+        conn = self._connect()
         try:
             while True:
                 if self.held:
@@ -114,7 +132,7 @@ class Writer:
                     continue
                 self.write(conn, self._take())
         finally:
-            conn.close()
+            self._close(conn)
 
     def _pause(self, seconds: float) -> None:
         """Sleep before a retry; only `stop()` cuts it short."""
@@ -129,7 +147,8 @@ class Writer:
     def _heartbeat(self, conn: sqlite3.Connection) -> None:
         self._last_beat = time.monotonic()
         try:
-            conn.execute(_BEAT, (time.time(), self.process_id))
+            with self.fork_lock:
+                conn.execute(_BEAT, (time.time(), self.process_id))
         except sqlite3.Error:
             pass  # a busy or full database: the next batch or beat stamps it
 
@@ -139,14 +158,14 @@ class Writer:
         Nobody would retry here, so records SQLite refuses are spilled at once.
         """
         with self._inline_lock:
-            conn = connect(self.path)
+            conn = self._connect()
             try:
                 while self.queue:
                     self.write(conn, self._take())
                     if self.held:
                         self.spill_pending()
             finally:
-                conn.close()
+                self._close(conn)
 
     def write(self, conn: sqlite3.Connection, batch: list[Any]) -> None:
         """Commit one batch; never raises. On an error that can pass, keeps it in `held`."""
@@ -179,9 +198,20 @@ class Writer:
                 execute_rows(c, sql, rows)
             c.execute(_BEAT, (time.time(), self.process_id))
 
-        # A lock held longer than this is handled like any error that can pass:
-        # the batch is held, the user warned, and the engine waits (bounded memory).
-        in_transaction(conn, run, LOCK_PATIENCE)
+        # A lock held longer than LOCK_PATIENCE is handled like any error that can
+        # pass: the batch is held, the user warned, and the engine waits.
+        give_up = time.monotonic() + LOCK_PATIENCE
+        delay = 0.005
+        while True:
+            try:
+                with self.fork_lock:
+                    in_transaction(conn, run, 0.0)  # one attempt
+                break
+            except sqlite3.OperationalError as exc:
+                if not is_locked(exc) or time.monotonic() > give_up:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
         self._last_beat = time.monotonic()
 
     def _hold(self, batch: list[Any], exc: BaseException) -> None:
