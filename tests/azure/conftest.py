@@ -17,20 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from azurite_support import ACCOUNT, connection_string
 from hw_services import Service, free_port, missing_service, running_service
 
 ROOT = Path(__file__).resolve().parents[2]
 AZURITE_ENV = "HEADWATER_TEST_AZURITE"
 DEFAULT_AZURITE = ROOT / ".nox" / "_node" / "node_modules" / ".bin" / "azurite-blob"
-ACCOUNT = "devstoreaccount1"
-DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-
-
-def connection_string(port: int, key: str = DEV_KEY) -> str:
-    return (
-        f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={key};"
-        f"BlobEndpoint=http://127.0.0.1:{port}/{ACCOUNT};"
-    )
 
 
 def _answers(service: Service) -> bool:

@@ -52,11 +52,24 @@ MAX_CONCURRENCY = 4
 
 
 def _retry_policy() -> Any:
-    """The SDK's exponential retry, but an unreachable endpoint fails after one retry (~2 s)
-    instead of the default ~80 s, and throttling still backs off (2, 6, 18 s)."""
+    """The SDK's exponential retry, tuned so that errors retrying cannot fix come back fast.
+
+    An unreachable endpoint fails after one retry (~2 s, not the default ~80 s),
+    throttling still backs off (2, 6, 18 s), and a failed sign-in (no token
+    from azure-identity: nothing was sent) is not retried at all.
+    """
+    from azure.core.exceptions import ClientAuthenticationError
     from azure.storage.blob import ExponentialRetry
 
-    return ExponentialRetry(initial_backoff=2, increment_base=4, retry_total=3, retry_connect=1)
+    class _Retry(ExponentialRetry):
+        def increment(
+            self, settings: Any, request: Any, response: Any = None, error: Any = None
+        ) -> bool:
+            if isinstance(error, ClientAuthenticationError) and error.response is None:
+                return False
+            return bool(super().increment(settings, request, response, error))
+
+    return _Retry(initial_backoff=2, increment_base=4, retry_total=3, retry_connect=1)
 
 
 class AzureBlobStorageContainer(ObjectStorageBlock, WritableFileSystem, WritableDeploymentStorage):
@@ -209,7 +222,9 @@ class AzureBlobStorageContainer(ObjectStorageBlock, WritableFileSystem, Writable
     ) -> str:
         """Upload every file under `from_folder` to `to_folder`; returns the folder's blob prefix."""
         prefix = self._key(to_folder).rstrip("/")
-        for uploaded, (path, relative) in enumerate(local_files(from_folder)):
+        # Listed first: a file that vanishes after the listing is an error, never a silent gap.
+        files = list(local_files(from_folder))
+        for uploaded, (path, relative) in enumerate(files):
             key = f"{prefix}/{relative}" if prefix else relative
             try:
                 file = open(path, "rb")  # noqa: SIM115 (closed by the with below)
@@ -266,7 +281,7 @@ class AzureBlobStorageContainer(ObjectStorageBlock, WritableFileSystem, Writable
             patterns = [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
         prefix = self._key(to_path).rstrip("/")
         count = 0
-        for path, relative in local_files(local_path or "."):
+        for path, relative in list(local_files(local_path or ".")):
             if any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(path.name, p) for p in patterns):
                 continue
             key = f"{prefix}/{relative}" if prefix else relative

@@ -140,6 +140,13 @@ class AzureBlobStorageCredentials(CredentialsBlock):
 
     def _kwargs(self, client_kwargs: dict[str, Any], *, aio: bool) -> dict[str, Any]:
         if self.connection_string is None and "credential" not in client_kwargs:
+            if not str(self.account_url).lower().startswith("https://"):
+                raise ValueError(
+                    f"account_url {self.account_url!r} is not https://: signing in with a "
+                    "service principal or DefaultAzureCredential sends a token, which Azure "
+                    "accepts over https only. Use the https URL, or a connection_string "
+                    "(e.g. for Azurite)."
+                )
             make = self._async_token_credential if aio else self._token_credential
             return {**client_kwargs, "credential": make()}
         return client_kwargs

@@ -84,11 +84,22 @@ def translate_error(
             f"Cannot {action} {what}: the blob already exists; pass overwrite=True to replace it."
         )
     status = getattr(exc, "status_code", None)
+    if isinstance(exc, az.ClientAuthenticationError) and status is None:
+        # Raised by azure-identity before any request reached the storage account.
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return AzureAuthenticationError(
+            f"Cannot {action} {what}: signing in to Azure failed ({first_line}). With "
+            "DefaultAzureCredential, set AZURE_CLIENT_ID / AZURE_TENANT_ID / "
+            "AZURE_CLIENT_SECRET, use a managed identity or run `az login`; or give the "
+            "AzureBlobStorageCredentials block client_id, tenant_id and client_secret, or a "
+            "connection_string."
+        )
     if isinstance(exc, az.ClientAuthenticationError) or status in (401, 403):
+        detail = " ".join(str(part) for part in (status, code) if part)
         return AzureAuthenticationError(
             f"Cannot {action} {what}: the storage account refused the credentials "
-            f"({status or ''} {code}). Check the account key in the connection string, or "
-            "the service principal / DefaultAzureCredential identity and its role "
+            f"({detail or 'not authorised'}). Check the account key in the connection string, "
+            "or the service principal / DefaultAzureCredential identity and its role "
             "(Storage Blob Data Contributor) in the AzureBlobStorageCredentials block."
         )
     if isinstance(exc, az.ServiceRequestError):
