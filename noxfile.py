@@ -70,7 +70,13 @@ _KNOWN: dict[str, Package] = {
         ("moto[s3]", "flask", "flask-cors"),  # moto's S3 server, slim (services.md section 1)
         ("cloud",),
     ),
-    "azure": Package("packages/headwater-azure", "headwater_azure", "tests/azure", tags=("cloud",)),
+    "azure": Package(
+        "packages/headwater-azure",
+        "headwater_azure",
+        "tests/azure",
+        ("azure-identity>=1.15", "aiohttp>=3.9"),
+        ("cloud",),
+    ),
     "gcp": Package(
         "packages/headwater-gcp",
         "headwater_gcp",
@@ -112,7 +118,36 @@ def _install_packages(session: nox.Session, names: list[str]) -> None:
     session.install(*args)
 
 
-def _pytest(session: nox.Session, *paths: str) -> None:
+# Test services that come from npm, not PyPI: package -> (npm spec, env var, executable).
+# Pinned: on Node 20, azurite 3.35.0 is the newest that runs.
+NODE_SERVICES = {"azure": ("azurite@3.35.0", "HEADWATER_TEST_AZURITE", "azurite-blob")}
+NODE_PREFIX = ROOT / ".nox" / "_node"
+
+
+def _install_node_services(session: nox.Session, names: list[str]) -> dict[str, str]:
+    """npm-install (once) the services these packages' tests start; their paths as env vars."""
+    env: dict[str, str] = {}
+    for name in names:
+        if name not in NODE_SERVICES:
+            continue
+        spec, var, executable = NODE_SERVICES[name]
+        path = NODE_PREFIX / "node_modules" / ".bin" / executable
+        if not path.exists():
+            session.run(
+                "npm",
+                "install",
+                "--prefix",
+                str(NODE_PREFIX),
+                "--no-audit",
+                "--no-fund",
+                spec,
+                external=True,
+            )
+        env[var] = str(path)
+    return env
+
+
+def _pytest(session: nox.Session, *paths: str, env: dict[str, str] | None = None) -> None:
     present = [p for p in paths if (ROOT / p).is_dir()]
     for missing in sorted(set(paths) - set(present)):
         session.warn(f"{missing} does not exist yet: no tests to run there")
@@ -125,6 +160,7 @@ def _pytest(session: nox.Session, *paths: str) -> None:
         *session.posargs,
         # 5 = "no tests collected": a package with no tests yet is not a failure.
         success_codes=[0, 5],
+        env=env,
     )
 
 
@@ -137,7 +173,7 @@ def tests(session: nox.Session, package: str) -> None:
     pkg = PACKAGES[package]
     _install_packages(session, [package])
     session.install(*PYTEST, *pkg.test_deps)
-    _pytest(session, pkg.tests)
+    _pytest(session, pkg.tests, env=_install_node_services(session, [package]))
 
 
 @nox.session(python=OLDEST_PYTHON, reuse_venv=True)
@@ -154,7 +190,8 @@ def all_(session: nox.Session) -> None:
     _install_packages(session, list(PACKAGES))
     deps = sorted({d for p in PACKAGES.values() for d in p.test_deps})
     session.install(*PYTEST, "numpy", *deps)
-    _pytest(session, *[p.tests for p in PACKAGES.values()], "tests/e2e", "tests/docs")
+    env = _install_node_services(session, list(PACKAGES))
+    _pytest(session, *[p.tests for p in PACKAGES.values()], "tests/e2e", "tests/docs", env=env)
 
 
 # Paths held to `ruff format --check`: the whole tree, like `ruff check`.
