@@ -249,7 +249,11 @@ class SQLiteRunStore(Queries, RunStore):
             if self._queue:
                 writer.drain_inline()
             return
-        stall_wait = settings.get_float("store_exit_wait", EXIT_STALL_WAIT) or 0.0
+        try:
+            stall_wait = settings.get_float("store_exit_wait", EXIT_STALL_WAIT) or 0.0
+        except ValueError as exc:  # a bad setting must not cost the records
+            logger.warning("%s; waiting %s s", exc, EXIT_STALL_WAIT)
+            stall_wait = EXIT_STALL_WAIT
         marker = threading.Event()
         self._queue.append(marker)
         writer.wake.set()
