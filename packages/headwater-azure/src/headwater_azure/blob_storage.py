@@ -48,7 +48,7 @@ TRANSFER_OPTIONS = {
     "max_single_get_size": 8 * MiB,
     "max_chunk_get_size": 4 * MiB,
 }
-MAX_CONCURRENCY = 4
+MAX_CONCURRENCY = 2
 
 
 def _retry_policy() -> Any:
