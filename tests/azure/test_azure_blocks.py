@@ -180,3 +180,22 @@ def test_account_name_in_errors_is_not_a_secret_leak():
     """The connection string is masked in reprs even though it embeds the account name."""
     creds = AzureBlobStorageCredentials(connection_string=connection_string(1))
     assert DEV_KEY not in repr(creds) and ACCOUNT not in repr(creds)
+
+
+def test_cli_block_create_with_set_then_use_it(azurite, container_name, sdk):
+    made = _cli(
+        "block", "create", "azure-blob-storage-credentials", "emu",
+        "--set", f"connection_string={connection_string(azurite.port)}",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "connection_string" in made.stdout and DEV_KEY not in made.stdout
+    made = _cli(
+        "block", "create", "azure-blob-storage-container", "results",
+        "--set", f"container_name={container_name}",
+        "--set", "credentials=azure-blob-storage-credentials/emu",
+        "--set", "base_folder=cli",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    loaded = AzureBlobStorageContainer.load("results")
+    loaded.write_path("made-by-cli.txt", b"ok")
+    assert sdk.download_blob("cli/made-by-cli.txt").readall() == b"ok"
