@@ -199,3 +199,17 @@ def test_cli_block_create_with_set_then_use_it(azurite, container_name, sdk):
     loaded = AzureBlobStorageContainer.load("results")
     loaded.write_path("made-by-cli.txt", b"ok")
     assert sdk.download_blob("cli/made-by-cli.txt").readall() == b"ok"
+
+
+def test_prefect_import_paths_and_public_names():
+    """`prefect_azure` -> `headwater_azure`: Prefect's module paths and the package face."""
+    import headwater_azure
+    from headwater_azure import blob_storage, credentials
+
+    assert blob_storage.AzureBlobStorageContainer is AzureBlobStorageContainer
+    assert credentials.AzureBlobStorageCredentials is AzureBlobStorageCredentials
+    for name in ("blob_storage_download", "blob_storage_upload", "blob_storage_list"):
+        assert getattr(blob_storage, name) is getattr(headwater_azure, name)
+    assert set(headwater_azure.__all__) <= set(dir(headwater_azure))
+    for name in headwater_azure.__all__:
+        assert getattr(headwater_azure, name).__name__ == name
