@@ -119,7 +119,7 @@ class AzureBlobStorageCredentials(CredentialsBlock):
     def _make_credential(self, aio: bool) -> Any:
         _need("azure.identity", "identity", "Signing in with account_url")
         if aio:
-            _need("aiohttp", "aio", "The async Azure clients")
+            _need("aiohttp", "aio", "Using the async Azure clients")
             from azure.identity import aio as identity
         else:
             import azure.identity as identity  # type: ignore[no-redef]
@@ -197,7 +197,7 @@ class AzureBlobStorageCredentials(CredentialsBlock):
     # --- async clients (what Prefect's get_client() family returns) ------------------
     def get_async_client(self, **client_kwargs: Any) -> AsyncBlobServiceClient:
         """An async BlobServiceClient (`async with creds.get_async_client() as client:`)."""
-        _need("aiohttp", "aio", "The async Azure clients")
+        _need("aiohttp", "aio", "Using the async Azure clients")
         from azure.storage.blob.aio import BlobServiceClient
 
         if self.connection_string is not None:
@@ -210,7 +210,7 @@ class AzureBlobStorageCredentials(CredentialsBlock):
         self, container: str, blob: str, **client_kwargs: Any
     ) -> AsyncBlobClient:
         """An async BlobClient for one blob."""
-        _need("aiohttp", "aio", "The async Azure clients")
+        _need("aiohttp", "aio", "Using the async Azure clients")
         from azure.storage.blob.aio import BlobClient
 
         if self.connection_string is not None:
@@ -225,7 +225,7 @@ class AzureBlobStorageCredentials(CredentialsBlock):
         self, container: str, **client_kwargs: Any
     ) -> AsyncContainerClient:
         """An async ContainerClient for one container."""
-        _need("aiohttp", "aio", "The async Azure clients")
+        _need("aiohttp", "aio", "Using the async Azure clients")
         from azure.storage.blob.aio import ContainerClient
 
         if self.connection_string is not None:
