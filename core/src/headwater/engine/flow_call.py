@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 from headwater import settings
 from headwater.context import FlowRunContext, _flow_run, _task_run, current_tags
 from headwater.engine.hooks import run_hooks
-from headwater.engine.ids import new_run_id
+from headwater.store.ids import new_run_id
 from headwater.engine.return_values import flow_state_from_return_value
-from headwater.engine.run_logs import flow_run_logger
+from headwater.logging.run_loggers import flow_run_logger
 from headwater.engine.run_names import generate_run_name, generate_task_run_suffix
+from headwater.engine.steps import Step
 from headwater.engine.timeouts import await_with_timeout, call_with_timeout
 from headwater.exceptions import FlowRunTimeoutError
 from headwater.logging.console import flush_console
@@ -41,9 +42,6 @@ from headwater.store.records import FlowRun, StateChange, TaskRun
 if TYPE_CHECKING:
     from headwater.flows import Flow
     from headwater.store.base import RunRecorder
-
-
-_CALL, _SLEEP = 0, 1
 
 
 class FlowCall:
@@ -225,7 +223,7 @@ class FlowCall:
                     steps = self._attempts(ctx)
                     step = next(steps)
                     while True:
-                        if step[0] == _CALL:
+                        if step[0] is Step.CALL:
                             step = steps.send(call_body(ctx))
                         else:
                             time.sleep(step[1])
@@ -249,7 +247,7 @@ class FlowCall:
                     steps = self._attempts(ctx)
                     step = next(steps)
                     while True:
-                        if step[0] == _CALL:
+                        if step[0] is Step.CALL:
                             step = steps.send(await self._call_async(ctx))
                         else:
                             await asyncio.sleep(step[1])
@@ -272,8 +270,8 @@ class FlowCall:
         self._finish(exception_to_crashed_state(exc))
 
     def _attempts(self, ctx: FlowRunContext) -> Generator[tuple[Any, ...], Any, State]:
-        """Attempts and retries, written once: yields (_CALL,) for the body's outcome
-        and (_SLEEP, seconds) before a retry; returns the final state."""
+        """Attempts and retries, written once: yields (Step.CALL,) for the body's outcome
+        and (Step.SLEEP, seconds) before a retry; returns the final state."""
         flow = self.flow
         attempt = 0
         while True:
@@ -283,7 +281,7 @@ class FlowCall:
             self._set_state(running)
             if flow.on_running_hooks:
                 run_hooks(flow.on_running_hooks, flow, self.flow_run, running, self.logger)
-            ok, value = yield (_CALL,)
+            ok, value = yield (Step.CALL,)
             state = self._state_from_outcome(ctx, ok, value)
             if state.type is StateType.FAILED and attempt <= flow.retries:
                 delay = flow.retry_delay_seconds
@@ -293,7 +291,7 @@ class FlowCall:
                 )
                 self._set_state(AwaitingRetry())
                 if delay:
-                    yield (_SLEEP, delay)
+                    yield (Step.SLEEP, delay)
                 continue
             return self._finish(state)
 

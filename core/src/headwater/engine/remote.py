@@ -11,9 +11,11 @@ line. The orchestrator replays those into its own store and console, so
 workers need no database, no server and no headwater settings of their own,
 and never write into their own user's home.
 
-Runner authors use three functions: `prepare_remote(call)` in the
-orchestrator, `run_remote(remote_call)` in the worker, `finish_remote(call,
-outcome)` back in the orchestrator.
+The steps, each public: `prepare_remote(call)` in the orchestrator,
+`run_remote(remote_call)` in the worker, `finish_remote(call, outcome)` back
+in the orchestrator (or `unsendable(...)` / `TaskCall.fail()` when the run
+never got there). Runner authors subclass
+`headwater.task_runners.remote.RemoteTaskRunner`, which takes these steps.
 """
 
 from __future__ import annotations
@@ -24,8 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from headwater import settings as hw_settings
 from headwater.engine.task_call import TaskCall
-from headwater.exceptions import UpstreamTaskError
-from headwater.states import Completed, Failed, State, StateType
+from headwater.states import Completed, State, StateType
 from headwater.store.base import CapturingRecorder
 from headwater.store.records import TaskRun
 
@@ -66,23 +67,9 @@ class RemoteOutcome:
 
 def prepare_remote(call: TaskCall) -> RemoteTaskCall | State:
     """Resolve upstream futures here; a final State instead if an upstream failed."""
-    from headwater.engine.inputs import resolve_parameters, wait_for_upstream
-    from headwater.engine.run_names import generate_task_run_suffix, task_run_name_for
-
-    try:
-        if call.wait_for:
-            wait_for_upstream(call.wait_for)
-        params = resolve_parameters(call.parameters) if call.needs_resolving else call.parameters
-    except UpstreamTaskError as exc:
-        if not call._recorded:
-            call.task_run.name = f"{call.task.name}-{generate_task_run_suffix()}"
-            call._record_pending()
-        state = Failed(name="NotReady", message=str(exc), data=exc)
-        call._finish(state)
-        return state
-    if not call._recorded:
-        call.task_run.name = task_run_name_for(call.task, params)
-        call._record_pending()
+    params = call.resolve_inputs()
+    if isinstance(params, State):
+        return params
     flow_run = call.flow_ctx.flow_run if call.flow_ctx is not None else None
     results, settings = orchestrator_settings(call)
     return RemoteTaskCall(
@@ -187,10 +174,16 @@ def run_remote(remote: RemoteTaskCall) -> RemoteOutcome:
         adopt_settings(remote.settings)
     recorder = CapturingRecorder()
     call = _WorkerTaskCall(
-        remote.task, remote.task_run, remote.parameters, None, recorder, remote.log_prints, None
+        remote.task,
+        remote.task_run,
+        remote.parameters,
+        None,
+        recorder,
+        remote.log_prints,
+        None,
+        recorded=True,  # the orchestrator recorded it Pending
     )
     call.results = remote.results
-    call._recorded = True
     task_run = remote.task_run
     if remote.task.isasync:
         import asyncio
@@ -214,7 +207,7 @@ def run_remote(remote: RemoteTaskCall) -> RemoteOutcome:
 
 def finish_remote(call: TaskCall, outcome: RemoteOutcome) -> State:
     """Orchestrator side: replay the worker's records, return the final state."""
-    from headwater.engine.run_logs import log_to_console
+    from headwater.logging.run_loggers import log_to_console
 
     recorder = call.recorder
     for method, record in outcome.records:
@@ -242,6 +235,7 @@ def _without_state(task_run: TaskRun) -> TaskRun:
 def dumps_outcome(outcome: RemoteOutcome) -> bytes:
     """Serialize an outcome; a result or exception that won't pickle becomes a clear failure."""
     import cloudpickle
+
     from headwater.engine.packing import dumps
 
     try:
@@ -302,7 +296,4 @@ def unsendable(call: TaskCall, exc: Exception, destination: str) -> State:
         f"Task run {call.task_run.name!r} could not be sent to {destination}: its task or "
         f"arguments can't be serialized ({type(exc).__name__}: {exc})."
     )
-    state = Failed(message=message, data=TypeError(message))
-    call.logger.error(message)
-    call._finish(state)
-    return state
+    return call.fail(message, TypeError(message))
