@@ -71,18 +71,22 @@ logger = logging.getLogger("headwater_aws.s3")
 MiB = 1024 * 1024
 #: Objects up to this size are sent in one PUT; larger ones in parts of this size.
 MULTIPART_CHUNK = 8 * MiB
-#: Parts in flight at once: peak memory of a transfer is about this many parts.
+#: Parts in flight at once for downloads and file-object uploads, which hold each
+#: part in memory: peak memory is about this many parts.
 MAX_CONCURRENCY = 4
+#: Uploads from a local path read each part from disk as it is sent (little memory),
+#: so they keep boto3's default concurrency and its throughput.
+FILE_UPLOAD_CONCURRENCY = 10
 
 
-def transfer_config() -> Any:
+def transfer_config(max_concurrency: int = MAX_CONCURRENCY) -> Any:
     """The boto3 TransferConfig S3Bucket uses unless a call passes `Config=`."""
     from boto3.s3.transfer import TransferConfig
 
     return TransferConfig(
         multipart_threshold=MULTIPART_CHUNK,
         multipart_chunksize=MULTIPART_CHUNK,
-        max_concurrency=MAX_CONCURRENCY,
+        max_concurrency=max_concurrency,
     )
 
 
@@ -273,7 +277,7 @@ class S3Bucket(
                 f"{self._where()}: no file at {str(source)!r} to upload; check the path."
             )
         key = self._resolve_path(to_path if to_path is not None else source.name)
-        upload_kwargs.setdefault("Config", transfer_config())
+        upload_kwargs.setdefault("Config", transfer_config(FILE_UPLOAD_CONCURRENCY))
         with self._s3(key, "upload") as client:
             client.upload_file(str(source), self.bucket_name, key, **upload_kwargs)
         return key
@@ -307,7 +311,7 @@ class S3Bucket(
         self, files: Any, from_folder: Any, to_folder: Optional[str], upload_kwargs: Any
     ) -> int:
         uploaded = 0
-        upload_kwargs = {"Config": transfer_config(), **upload_kwargs}
+        upload_kwargs = {"Config": transfer_config(FILE_UPLOAD_CONCURRENCY), **upload_kwargs}
         for path, relative in files:
             key = self._resolve_path(f"{to_folder}/{relative}" if to_folder else relative)
             try:
