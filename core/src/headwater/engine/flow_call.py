@@ -17,14 +17,13 @@ from typing import TYPE_CHECKING, Any
 from headwater import settings
 from headwater.context import FlowRunContext, _flow_run, _task_run, current_tags
 from headwater.engine.hooks import run_hooks
-from headwater.store.ids import new_run_id
 from headwater.engine.return_values import flow_state_from_return_value
-from headwater.logging.run_loggers import flow_run_logger
 from headwater.engine.run_names import generate_run_name, generate_task_run_suffix
 from headwater.engine.steps import Step
 from headwater.engine.timeouts import await_with_timeout, call_with_timeout
 from headwater.exceptions import FlowRunTimeoutError
 from headwater.logging.console import flush_console
+from headwater.logging.run_loggers import flow_run_logger
 from headwater.states import (
     AwaitingRetry,
     Cancelled,
@@ -37,6 +36,7 @@ from headwater.states import (
     TimedOut,
     exception_to_crashed_state,
 )
+from headwater.store.ids import new_run_id
 from headwater.store.records import FlowRun, StateChange, TaskRun
 
 if TYPE_CHECKING:

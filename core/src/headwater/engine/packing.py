@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from headwater.engine.remote import RemoteTaskCall
@@ -24,6 +24,17 @@ if TYPE_CHECKING:
 #: worker side: task digest -> unpickled Task, so a by-value task is loaded once
 _TASKS: dict[bytes, Any] = {}
 _MAX_CACHED_TASKS = 512
+
+
+class PackedCall(NamedTuple):
+    """One task run as bytes, the arguments of `run_packed`: `run_packed(*packed)`."""
+
+    #: identifies `task` (a worker unpickles each distinct task once)
+    digest: bytes
+    #: the task with its result plan and the orchestrator's settings (same bytes per task)
+    task: bytes
+    #: this run's record and resolved parameters
+    call: bytes
 
 
 class TaskPacker:
@@ -35,8 +46,8 @@ class TaskPacker:
         # id is never reused; plan and settings are memoised per flow run
         self._tasks: dict[int, tuple[Any, Any, Any, bytes, bytes]] = {}
 
-    def pack(self, remote: RemoteTaskCall) -> tuple[bytes, bytes, bytes]:
-        """`(task digest, task bytes, call bytes)`; raises if anything won't pickle."""
+    def pack(self, remote: RemoteTaskCall) -> PackedCall:
+        """The run as bytes; raises if anything in it won't pickle."""
         import cloudpickle
 
         task, plan, settings = remote.task, remote.results, remote.settings
@@ -52,7 +63,7 @@ class TaskPacker:
             entry = (task, plan, settings, digest, task_bytes)
             self._tasks[id(task)] = entry
         bare = replace(remote, task=None, results=None, settings={})  # type: ignore[arg-type]
-        return entry[3], entry[4], dumps(bare, remote.parameters)
+        return PackedCall(entry[3], entry[4], dumps(bare, remote.parameters))
 
 
 _PLAIN = (int, float, str, bytes, bool, type(None))
@@ -97,6 +108,7 @@ def run_packed(digest: bytes, task_bytes: bytes, call_bytes: bytes) -> bytes:
     and the orchestrator records that as the task run's failure.
     """
     import cloudpickle
+
     from headwater.engine.remote import dumps_outcome, run_remote
 
     packed = _TASKS.get(digest)

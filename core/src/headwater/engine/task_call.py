@@ -25,12 +25,12 @@ from headwater.engine.hooks import run_hooks
 from headwater.engine.inputs import resolve_parameters, wait_for_upstream
 from headwater.engine.retries import retry_delay_for, should_retry
 from headwater.engine.return_values import state_from_return_value, states_returned
-from headwater.logging.run_loggers import task_run_logger
 from headwater.engine.run_names import generate_task_run_suffix, task_run_name_for
 from headwater.engine.steps import Step
 from headwater.engine.task_body import acall_body, call_body
 from headwater.engine.task_runs import new_task_run
 from headwater.exceptions import TaskRunTimeoutError, UpstreamTaskError
+from headwater.logging.run_loggers import task_run_logger
 from headwater.states import (
     UNSET,
     AwaitingRetry,

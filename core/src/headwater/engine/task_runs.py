@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from headwater import settings
 from headwater.context import _flow_run, _task_run, current_tags
-from headwater.store.ids import new_run_id
 from headwater.engine.inputs import scan_inputs
+from headwater.store.ids import new_run_id
 from headwater.store.records import TaskRun
 
 if TYPE_CHECKING:

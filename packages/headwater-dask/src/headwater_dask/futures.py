@@ -4,7 +4,7 @@ Each submitted task run is a `distributed.Future` whose value is the worker's
 outcome (bytes). One collector thread per runner takes finished futures in
 batches, fetches their outcomes with one `gather` per batch (as plain Dask
 code does), replays each into the run store and console, and completes the
-headwater future with the final state. It then releases the Dask future: a
+run's future with the final state. It then releases the Dask future: a
 completed task's result lives in the orchestrator, so a worker that dies
 later can never make Dask recompute it (Prefect issue #15442). A future that
 errs instead (its worker died, the payload could not load) ends its task run
@@ -19,12 +19,12 @@ import threading
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from headwater.futures import HeadwaterConcurrentFuture
+from headwater.task_runners.remote import WorkerLostError
 
 if TYPE_CHECKING:
     import distributed
-    from headwater.engine.task_call import TaskCall
-    from headwater.states import State
     from headwater.store.records import TaskRun
+    from headwater.task_runners.remote import RemoteRun
 
 R = TypeVar("R")
 
@@ -32,7 +32,7 @@ R = TypeVar("R")
 class HeadwaterDaskFuture(HeadwaterConcurrentFuture[R]):
     """A task run submitted to Dask; `.result()`, `.state`, `.wait()` as for every runner."""
 
-    def __init__(self, task_run: TaskRun, wrapped: cf.Future[Any]) -> None:
+    def __init__(self, task_run: TaskRun, wrapped: cf.Future[Any] | None = None) -> None:
         super().__init__(task_run, wrapped)
 
 
@@ -40,7 +40,7 @@ class HeadwaterDaskFuture(HeadwaterConcurrentFuture[R]):
 PrefectDaskFuture = HeadwaterDaskFuture
 
 
-class DaskWorkerDiedError(RuntimeError):
+class DaskWorkerDiedError(WorkerLostError):
     """The Dask worker running a task run died (or the scheduler lost the run)."""
 
 
@@ -50,16 +50,16 @@ class OutcomeCollector:
     def __init__(self, client: distributed.Client) -> None:
         self.client = client
         self._done: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._inflight: dict[str, tuple[Any, TaskCall, cf.Future[Any]]] = {}
+        self._inflight: dict[str, tuple[Any, RemoteRun]] = {}
         self._lock = threading.Lock()
         self._thread = threading.Thread(
             target=self._loop, daemon=True, name="headwater-dask-collector"
         )
         self._thread.start()
 
-    def track(self, dask_future: Any, call: TaskCall, future: cf.Future[Any]) -> None:
+    def track(self, dask_future: Any, run: RemoteRun) -> None:
         with self._lock:
-            self._inflight[dask_future.key] = (dask_future, call, future)
+            self._inflight[dask_future.key] = (dask_future, run)
         dask_future.add_done_callback(self._done.put)
 
     def cancel_all(self) -> None:
@@ -92,11 +92,11 @@ class OutcomeCollector:
         for entry in entries:
             (finished if entry[0].status == "finished" else lost).append(entry)
         outcomes = self._gather([e[0] for e in finished])
-        for (dask_future, call, future), outcome in zip(finished, outcomes, strict=True):
-            _complete(future, call, outcome)
+        for (dask_future, run), outcome in zip(finished, outcomes, strict=True):
+            run.finish(outcome)
             dask_future.release()
-        for dask_future, call, future in lost:
-            _complete(future, call, _exception_of(dask_future))
+        for dask_future, run in lost:
+            run.finish(_exception_of(dask_future))
             dask_future.release()
 
     def _gather(self, futures: list[Any]) -> list[Any]:
@@ -122,46 +122,3 @@ def _exception_of(dask_future: Any) -> BaseException:
         return dask_future.exception()  # type: ignore[no-any-return]
     except BaseException as exc:
         return exc
-
-
-def _complete(future: cf.Future[Any], call: TaskCall, outcome: Any) -> None:
-    """Settle one headwater future from a worker's outcome bytes or the error instead."""
-    import cloudpickle
-    from headwater.engine.remote import finish_remote
-
-    try:
-        if isinstance(outcome, BaseException):
-            state = lost_state(call, outcome)
-        else:
-            state = finish_remote(call, cloudpickle.loads(outcome))
-    except BaseException as exc:  # replay itself failed: never leave the run unsettled
-        state = lost_state(call, exc)
-    future.set_result(state)
-
-
-def lost_state(call: TaskCall, exc: BaseException) -> State:
-    """Record the final state of a run Dask could not deliver: Crashed, Cancelled or Failed."""
-    from headwater.engine.crashes import crash_task_run
-    from headwater.states import Cancelled, Failed
-
-    name = call.task_run.name
-    kind = type(exc).__name__
-    if isinstance(exc, cf.CancelledError) or kind == "FutureCancelledError":
-        state = Cancelled(message=f"Task run {name!r} was cancelled on Dask: {exc}")
-        call._finish(state)
-        return state
-    if kind in ("KilledWorker", "CommClosedError") or isinstance(
-        exc, (OSError, DaskWorkerDiedError)
-    ):
-        died = DaskWorkerDiedError(
-            f"Task run {name!r} was lost: the Dask worker running it died ({kind}: {exc})"
-        )
-        return crash_task_run(call.task_run, died, call.recorder)
-    message = (
-        f"Task run {name!r} could not run on the Dask worker ({kind}: {exc}). Is every module "
-        "it needs installed there?"
-    )
-    failed = Failed(message=message, data=exc)
-    call.logger.error(message)
-    call._finish(failed)
-    return failed

@@ -15,24 +15,23 @@ worker, and a worker that dies can only lose the runs it was running.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import importlib
 import importlib.util
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from headwater.engine.packing import TaskPacker, run_packed, when_ready
-from headwater.task_runners.base import TaskRunner
+from headwater.engine.packing import run_packed
+from headwater.task_runners.remote import PackedCall, RemoteError, RemoteRun, RemoteTaskRunner
 
-from headwater_dask.futures import HeadwaterDaskFuture, OutcomeCollector, lost_state
+from headwater_dask.futures import DaskWorkerDiedError, HeadwaterDaskFuture, OutcomeCollector
 
 if TYPE_CHECKING:
     import distributed
-    from headwater.engine.task_call import TaskCall
-    from headwater.tasks import Task
+
+#: Dask's exceptions meaning "the worker running it is gone", by class name
+_LOST = {"KilledWorker", "CommClosedError"}
 
 
-class DaskTaskRunner(TaskRunner[HeadwaterDaskFuture[Any]]):
+class DaskTaskRunner(RemoteTaskRunner[HeadwaterDaskFuture[Any]]):
     """Runs submitted tasks on Dask (Prefect's `prefect_dask.DaskTaskRunner` API).
 
     A temporary LocalCluster lets a worker that dies end its task run Crashed at
@@ -41,6 +40,9 @@ class DaskTaskRunner(TaskRunner[HeadwaterDaskFuture[Any]]):
     """
 
     short_name = "dask"
+    backend_name = "Dask"
+    future_class = HeadwaterDaskFuture
+    worker_lost_error = DaskWorkerDiedError
 
     def __init__(
         self,
@@ -77,8 +79,6 @@ class DaskTaskRunner(TaskRunner[HeadwaterDaskFuture[Any]]):
         self._owned_cluster: Any = None
         self._report: Any = None
         self._collector: OutcomeCollector | None = None
-        self._packer = TaskPacker()
-        self._futures: list[cf.Future[Any]] = []
 
     def duplicate(self) -> DaskTaskRunner:
         return type(self)(
@@ -101,22 +101,11 @@ class DaskTaskRunner(TaskRunner[HeadwaterDaskFuture[Any]]):
     # --- lifetime -----------------------------------------------------------------
     def __enter__(self) -> DaskTaskRunner:
         super().__enter__()
-        try:
-            self._connect()
-        except BaseException:
-            self._close()
-            self._started = False
-            raise
-        self._collector = OutcomeCollector(self.client)
         return self
 
-    def __exit__(self, *exc_info: Any) -> None:
-        try:
-            cf.wait(self._futures)
-        finally:
-            self._futures = []
-            self._close()
-            super().__exit__(*exc_info)
+    def start_backend(self) -> None:
+        self._connect()
+        self._collector = OutcomeCollector(self.client)
 
     def _connect(self) -> None:
         import distributed
@@ -156,7 +145,7 @@ class DaskTaskRunner(TaskRunner[HeadwaterDaskFuture[Any]]):
             with self._client.as_current():
                 self._report.__enter__()
 
-    def _close(self) -> None:
+    def stop_backend(self) -> None:
         collector, self._collector = self._collector, None
         if collector is not None:
             collector.stop()
@@ -178,43 +167,21 @@ class DaskTaskRunner(TaskRunner[HeadwaterDaskFuture[Any]]):
         if self._collector is not None:
             self._collector.cancel_all()
 
-    # --- submitting -----------------------------------------------------------------
-    def submit(
-        self,
-        task: Task[Any, Any],
-        parameters: dict[str, Any],
-        wait_for: Iterable[Any] | None = None,
-        dependencies: dict[str, set[Any]] | None = None,
-    ) -> HeadwaterDaskFuture[Any]:
-        call = self.prepare(task, parameters, wait_for, dependencies)
-        future: cf.Future[Any] = cf.Future()
-        self._futures.append(future)
-        when_ready(call, lambda: self._dispatch(call, future))
-        return HeadwaterDaskFuture(call.task_run, future)
+    # --- the backend's side of a remote run ----------------------------------------------
+    def send(self, run: RemoteRun, packed: PackedCall) -> None:
+        collector, client = self._collector, self._client
+        if collector is None or client is None:
+            raise RuntimeError("the Dask task runner was closed before this run could start")
+        dask_future = client.submit(run_packed, *packed, key=run.key, pure=False)
+        collector.track(dask_future, run)
 
-    def _dispatch(self, call: TaskCall, future: cf.Future[Any]) -> None:
-        """Resolve inputs (all final by now), pack, and hand the run to Dask."""
-        from headwater.engine.remote import prepare_remote, unsendable
-        from headwater.states import State
-
-        try:
-            remote = prepare_remote(call)
-            if isinstance(remote, State):
-                future.set_result(remote)
-                return
-            try:
-                packed = self._packer.pack(remote)
-            except Exception as exc:
-                future.set_result(unsendable(call, exc, "Dask"))
-                return
-            collector, client = self._collector, self._client
-            if collector is None or client is None:
-                raise RuntimeError("the Dask task runner was closed before this run could start")
-            key = f"{call.task_run.name}-{call.task_run.id}"
-            dask_future = client.submit(run_packed, *packed, key=key, pure=False)
-            collector.track(dask_future, call, future)
-        except BaseException as exc:
-            future.set_result(lost_state(call, exc))
+    def classify_error(self, exc: BaseException) -> RemoteError:
+        kind = type(exc).__name__
+        if kind == "FutureCancelledError":
+            return RemoteError.CANCELLED
+        if kind in _LOST or isinstance(exc, OSError):
+            return RemoteError.WORKER_LOST
+        return RemoteError.FAILED
 
     def __repr__(self) -> str:
         where = (

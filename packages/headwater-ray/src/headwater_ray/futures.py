@@ -3,7 +3,7 @@
 Each submitted run is a Ray `ObjectRef` to the worker's outcome (bytes).
 One collector thread per runner waits on all of them at once, fetches the
 finished ones in one batch, replays each outcome into the run store and
-console, and completes the headwater future. The outcome then lives here, so
+console, and completes the run's future. The outcome then lives here, so
 no later worker death can make Ray re-run a completed task. A ref that errs
 (its worker died, the payload could not load) ends its run Crashed or Failed
 with a message naming it, never stuck in a running state.
@@ -17,16 +17,16 @@ import threading
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from headwater.futures import HeadwaterConcurrentFuture
+from headwater.task_runners.remote import WorkerLostError
 
 if TYPE_CHECKING:
-    from headwater.engine.task_call import TaskCall
-    from headwater.states import State
     from headwater.store.records import TaskRun
+    from headwater.task_runners.remote import RemoteRun
 
 R = TypeVar("R")
 
 #: Ray's exceptions meaning "the process running it is gone", by class name
-_LOST = {
+LOST = {
     "WorkerCrashedError",
     "NodeDiedError",
     "ObjectLostError",
@@ -40,7 +40,9 @@ _LOST = {
 class HeadwaterRayFuture(HeadwaterConcurrentFuture[R]):
     """A task run submitted to Ray; `.result()`, `.state`, `.wait()` as for every runner."""
 
-    def __init__(self, task_run: TaskRun, wrapped: cf.Future[Any], object_ref: Any = None) -> None:
+    def __init__(
+        self, task_run: TaskRun, wrapped: cf.Future[Any] | None = None, object_ref: Any = None
+    ) -> None:
         super().__init__(task_run, wrapped)
         #: the Ray ObjectRef of the run's outcome (None if it never reached Ray)
         self.object_ref = object_ref
@@ -50,7 +52,7 @@ class HeadwaterRayFuture(HeadwaterConcurrentFuture[R]):
 PrefectRayFuture = HeadwaterRayFuture
 
 
-class RayWorkerDiedError(RuntimeError):
+class RayWorkerDiedError(WorkerLostError):
     """The Ray worker running a task run died."""
 
 
@@ -67,7 +69,7 @@ class OutcomeCollector:
 
     def __init__(self) -> None:
         self._new: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._inflight: dict[Any, tuple[TaskCall, cf.Future[Any]]] = {}
+        self._inflight: dict[Any, RemoteRun] = {}
         self._lock = threading.Lock()
         self._stopping = False
         self._thread = threading.Thread(
@@ -75,8 +77,8 @@ class OutcomeCollector:
         )
         self._thread.start()
 
-    def track(self, ref: Any, call: TaskCall, future: cf.Future[Any]) -> None:
-        self._new.put((ref, call, future))
+    def track(self, ref: Any, run: RemoteRun) -> None:
+        self._new.put((ref, run))
 
     def cancel_all(self) -> None:
         import ray
@@ -103,9 +105,9 @@ class OutcomeCollector:
             if item is None:
                 self._stopping = True
                 continue
-            ref, call, future = item
+            ref, run = item
             with self._lock:
-                self._inflight[ref] = (call, future)
+                self._inflight[ref] = run
 
     def _loop(self) -> None:
         import ray
@@ -138,47 +140,5 @@ class OutcomeCollector:
                     outcomes.append(exc)
         for ref, outcome in zip(ready, outcomes, strict=True):
             with self._lock:
-                call, future = self._inflight.pop(ref)
-            _complete(future, call, outcome)
-
-
-def _complete(future: cf.Future[Any], call: TaskCall, outcome: Any) -> None:
-    import cloudpickle
-    from headwater.engine.remote import finish_remote
-
-    try:
-        if isinstance(outcome, BaseException):
-            state = lost_state(call, outcome)
-        else:
-            state = finish_remote(call, cloudpickle.loads(outcome))
-    except BaseException as exc:
-        state = lost_state(call, exc)
-    future.set_result(state)
-
-
-def lost_state(call: TaskCall, exc: BaseException) -> State:
-    """Record the final state of a run Ray could not deliver: Crashed, Cancelled or Failed."""
-    from headwater.engine.crashes import crash_task_run
-    from headwater.states import Cancelled, Failed
-
-    name = call.task_run.name
-    kind = type(exc).__name__
-    cause = getattr(exc, "cause", None)
-    if isinstance(exc, cf.CancelledError) or kind == "TaskCancelledError":
-        state = Cancelled(message=f"Task run {name!r} was cancelled on Ray")
-        call._finish(state)
-        return state
-    if kind in _LOST or isinstance(exc, RayWorkerDiedError):
-        died = RayWorkerDiedError(
-            f"Task run {name!r} was lost: the Ray worker running it died ({kind}: {exc})"
-        )
-        return crash_task_run(call.task_run, died, call.recorder)
-    shown = cause if isinstance(cause, BaseException) else exc
-    message = (
-        f"Task run {name!r} could not run on the Ray worker ({type(shown).__name__}: {shown}). "
-        "Is every module it needs installed there?"
-    )
-    failed = Failed(message=message, data=shown)
-    call.logger.error(message)
-    call._finish(failed)
-    return failed
+                run = self._inflight.pop(ref)
+            run.finish(outcome)

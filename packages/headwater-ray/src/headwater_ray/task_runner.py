@@ -17,29 +17,25 @@ submitted, deferred until they finish, so `submit()` never blocks.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import threading
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from headwater.engine.packing import TaskPacker, run_packed, when_ready
-from headwater.task_runners.base import TaskRunner
+from headwater.engine.packing import run_packed
+from headwater.task_runners.remote import PackedCall, RemoteError, RemoteRun, RemoteTaskRunner
 
 from headwater_ray.context import current_remote_options
-from headwater_ray.futures import HeadwaterRayFuture, OutcomeCollector, lost_state
-
-if TYPE_CHECKING:
-    from headwater.engine.task_call import TaskCall
-    from headwater.tasks import Task
+from headwater_ray.futures import LOST, HeadwaterRayFuture, OutcomeCollector, RayWorkerDiedError
 
 #: options every submission gets unless `remote_options` says otherwise
 DEFAULT_REMOTE_OPTIONS: dict[str, Any] = {"max_retries": 0}
 
 
-class RayTaskRunner(TaskRunner[HeadwaterRayFuture[Any]]):
+class RayTaskRunner(RemoteTaskRunner[HeadwaterRayFuture[Any]]):
     """Runs submitted tasks on Ray (Prefect's `prefect_ray.RayTaskRunner` API)."""
 
     short_name = "ray"
+    backend_name = "Ray"
+    future_class = HeadwaterRayFuture
+    worker_lost_error = RayWorkerDiedError
 
     def __init__(
         self, address: str | None = None, init_kwargs: dict[str, Any] | None = None
@@ -52,9 +48,6 @@ class RayTaskRunner(TaskRunner[HeadwaterRayFuture[Any]]):
         self._collector: OutcomeCollector | None = None
         self._remote: Any = None
         self._remote_fn: Any = None
-        self._packer = TaskPacker()
-        self._futures: list[cf.Future[Any]] = []
-        self._lock = threading.Lock()
 
     def duplicate(self) -> RayTaskRunner:
         return type(self)(address=self.address, init_kwargs=self.init_kwargs)
@@ -62,20 +55,18 @@ class RayTaskRunner(TaskRunner[HeadwaterRayFuture[Any]]):
     # --- lifetime -----------------------------------------------------------------
     def __enter__(self) -> RayTaskRunner:
         super().__enter__()
+        return self
+
+    def start_backend(self) -> None:
         import ray
 
-        try:
-            if ray.is_initialized():
-                self.logger.info("Using the Ray instance already initialised in this process")
-            else:
-                self._init_ray(ray)
-        except BaseException:
-            self._started = False
-            raise
+        if ray.is_initialized():
+            self.logger.info("Using the Ray instance already initialised in this process")
+        else:
+            self._init_ray(ray)
         self._remote_fn = ray.remote(run_packed)
         self._remote = self._remote_fn.options(**DEFAULT_REMOTE_OPTIONS)
         self._collector = OutcomeCollector()
-        return self
 
     def _init_ray(self, ray: Any) -> None:
         where = self.address if self.address not in (None, "auto") else "a local Ray instance"
@@ -98,74 +89,49 @@ class RayTaskRunner(TaskRunner[HeadwaterRayFuture[Any]]):
             ) from exc
         self._started_ray = True
 
-    def __exit__(self, *exc_info: Any) -> None:
-        try:
-            cf.wait(self._futures)
-        finally:
-            self._futures = []
-            collector, self._collector = self._collector, None
-            if collector is not None:
-                collector.stop()
-            self._remote = self._remote_fn = None
-            if self._started_ray:
-                import ray
+    def stop_backend(self) -> None:
+        collector, self._collector = self._collector, None
+        if collector is not None:
+            collector.stop()
+        self._remote = self._remote_fn = None
+        if self._started_ray:
+            import ray
 
-                self._started_ray = False
-                ray.shutdown()
-            super().__exit__(*exc_info)
+            self._started_ray = False
+            ray.shutdown()
 
     def cancel_all(self) -> None:
         """Cancel every run still on Ray; they end Cancelled."""
         if self._collector is not None:
             self._collector.cancel_all()
 
-    # --- submitting -----------------------------------------------------------------
-    def submit(
-        self,
-        task: Task[Any, Any],
-        parameters: dict[str, Any],
-        wait_for: Iterable[Any] | None = None,
-        dependencies: dict[str, set[Any]] | None = None,
-    ) -> HeadwaterRayFuture[Any]:
-        call = self.prepare(task, parameters, wait_for, dependencies)
-        future: cf.Future[Any] = cf.Future()
-        self._futures.append(future)
-        options = current_remote_options()
-        wrapped: HeadwaterRayFuture[Any] = HeadwaterRayFuture(call.task_run, future)
-        when_ready(call, lambda: self._dispatch(call, future, options, wrapped))
-        return wrapped
+    # --- the backend's side of a remote run ----------------------------------------------
+    def capture_options(self) -> dict[str, Any]:
+        """The `remote_options(...)` in effect where the task was submitted."""
+        return current_remote_options()
 
-    def _dispatch(
-        self,
-        call: TaskCall,
-        future: cf.Future[Any],
-        options: dict[str, Any],
-        wrapped: HeadwaterRayFuture[Any],
-    ) -> None:
-        """Resolve inputs (all final by now), pack, and hand the run to Ray."""
-        from headwater.engine.remote import prepare_remote, unsendable
-        from headwater.states import State
+    def send(self, run: RemoteRun, packed: PackedCall) -> None:
+        fn, collector = self._remote, self._collector
+        if fn is None or collector is None:
+            raise RuntimeError("the Ray task runner was closed before this run could start")
+        if run.options:
+            fn = self._remote_fn.options(**{**DEFAULT_REMOTE_OPTIONS, **run.options})
+        ref = fn.remote(*packed)
+        run.future.object_ref = ref  # type: ignore[attr-defined]
+        collector.track(ref, run)
 
-        try:
-            remote = prepare_remote(call)
-            if isinstance(remote, State):
-                future.set_result(remote)
-                return
-            try:
-                packed = self._packer.pack(remote)
-            except Exception as exc:
-                future.set_result(unsendable(call, exc, "Ray"))
-                return
-            fn, collector = self._remote, self._collector
-            if fn is None or collector is None:
-                raise RuntimeError("the Ray task runner was closed before this run could start")
-            if options:
-                fn = self._remote_fn.options(**{**DEFAULT_REMOTE_OPTIONS, **options})
-            ref = fn.remote(*packed)
-            wrapped.object_ref = ref
-            collector.track(ref, call, future)
-        except BaseException as exc:
-            future.set_result(lost_state(call, exc))
+    def classify_error(self, exc: BaseException) -> RemoteError:
+        kind = type(exc).__name__
+        if kind == "TaskCancelledError":
+            return RemoteError.CANCELLED
+        if kind in LOST:
+            return RemoteError.WORKER_LOST
+        return RemoteError.FAILED
+
+    def error_shown(self, exc: BaseException) -> BaseException:
+        """A task that could not start on Ray: the worker's own error, not Ray's wrapper."""
+        cause = getattr(exc, "cause", None)
+        return cause if isinstance(cause, BaseException) else exc
 
     def __repr__(self) -> str:
         return f"RayTaskRunner(address={self.address!r})"
