@@ -41,7 +41,7 @@ class TestS3Bucket(BlockConformance):
 
 
 def test_plugin_registers_the_blocks():
-    from headwater.plugins import block_types
+    from headwater.blocks.registry import block_types
 
     types = block_types()
     assert types["aws-credentials"].__name__ == "AwsCredentials"

@@ -53,7 +53,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_registered_through_the_plugin_hook():
-    from headwater.plugins import block_types
+    from headwater.blocks.registry import block_types
 
     types = block_types()
     assert types["azure-blob-storage-credentials"] is AzureBlobStorageCredentials

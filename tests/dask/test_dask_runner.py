@@ -14,9 +14,9 @@ import pytest
 from dask_tasks import CLUSTER_KWARGS
 from headwater import flow
 from headwater.futures import wait
-from headwater.plugins import get_task_runner_class
 from headwater.states import StateType
 from headwater.store import get_store
+from headwater.task_runners.registry import get_task_runner_class
 from headwater_dask import DaskTaskRunner, get_async_dask_client, get_dask_client
 
 

@@ -12,9 +12,9 @@ import pytest
 import ray_tasks as t
 from headwater import flow
 from headwater.futures import wait
-from headwater.plugins import get_task_runner_class
 from headwater.states import StateType
 from headwater.store import get_store
+from headwater.task_runners.registry import get_task_runner_class
 from headwater_ray import RayTaskRunner, remote_options
 from headwater_ray.context import RemoteOptionsContext
 

@@ -64,7 +64,7 @@ def test_save_needs_overwrite_to_replace():
 
 
 def test_registered_as_operation_and_block_type():
-    from headwater.plugins import block_types, operations
+    from headwater.blocks.registry import block_types, operations
 
     assert operations()["shell-operation"] is ShellOperation
     assert block_types()["shell-operation"] is ShellOperation

@@ -279,7 +279,7 @@ def _resolve_task_runner(task_runner: Any) -> Any:
     if isinstance(task_runner, type) and issubclass(task_runner, TaskRunner):
         return task_runner()
     if isinstance(task_runner, str):
-        from headwater.plugins import get_task_runner_class
+        from headwater.task_runners.registry import get_task_runner_class
 
         return get_task_runner_class(task_runner)()
     raise TypeError(

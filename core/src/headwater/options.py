@@ -17,6 +17,27 @@ RESERVED_PARAMETERS = ("return_state", "wait_for")
 MAX_RETRY_DELAYS = 50
 
 
+class _NotSetType:
+    """The "option not given" sentinel; pickles to the same object, so a task shipped
+    to a worker process still tells "not given" from a given value."""
+
+    _instance: _NotSetType | None = None
+
+    def __new__(cls) -> _NotSetType:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __reduce__(self) -> str:
+        return "NotSet"
+
+    def __repr__(self) -> str:
+        return "NotSet"
+
+
+NotSet: Any = _NotSetType()
+
+
 def check_name(name: Any, fn: Callable[..., Any], kind: str, dash: bool) -> str:
     """The name to use: the given one (validated) or the function's."""
     if name is None:

@@ -127,7 +127,7 @@ class State(Generic[R]):
     def result(self, raise_on_failure: bool = True) -> R:
         """The run's return value; re-raises the run's exception for failed states
         (returns it instead when `raise_on_failure=False`)."""
-        from headwater.results import state_result
+        from headwater.state_results import state_result
 
         return state_result(self, raise_on_failure=raise_on_failure)  # type: ignore[no-any-return]
 

@@ -19,6 +19,7 @@ from typing_extensions import ParamSpec
 from headwater.callables import CallShape, MethodDescriptor, unwrap_method
 from headwater.options import (
     HookDecorators,
+    NotSet,
     check_cache_expiration,
     check_hooks,
     check_jitter,
@@ -53,27 +54,6 @@ T = TypeVar("T")
 Q = ParamSpec("Q")
 
 __all__ = ["Task", "exponential_backoff", "task", "task_input_hash"]
-
-
-class _NotSetType:
-    """The "option not given" sentinel; pickles to the same object, so a task shipped
-    to a worker process still tells "not given" from a given value."""
-
-    _instance: _NotSetType | None = None
-
-    def __new__(cls) -> _NotSetType:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __reduce__(self) -> str:
-        return "NotSet"
-
-    def __repr__(self) -> str:
-        return "NotSet"
-
-
-NotSet: Any = _NotSetType()
 
 
 def exponential_backoff(backoff_factor: float) -> Callable[[int], list[float]]:

@@ -33,7 +33,7 @@ class TestLocalFileSystem(BlockConformance):
 
 
 def test_builtins_are_registered_through_the_hook() -> None:
-    from headwater.plugins import block_types
+    from headwater.blocks.registry import block_types
 
     types = block_types()
     assert types["secret"].__name__ == "Secret"

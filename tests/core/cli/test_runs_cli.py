@@ -191,7 +191,7 @@ def test_plugin_failure_does_not_break_cli(monkeypatch):
     def broken():
         raise RuntimeError("plugin exploded")
 
-    monkeypatch.setattr("headwater.plugins.cli_commands", broken)
+    monkeypatch.setattr("headwater.cli.plugin_commands.cli_commands", broken)
     with pytest.warns(UserWarning, match="plugin exploded"):
         root = build_cli()
     assert "flow-run" in root.commands

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import cloudpickle
 from headwater import flow, task
+from headwater.options import NotSet
 from headwater.task_runners import ProcessPoolTaskRunner
-from headwater.tasks import NotSet
 
 
 def test_not_set_survives_pickling() -> None:

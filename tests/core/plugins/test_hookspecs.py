@@ -7,8 +7,12 @@ import textwrap
 import types
 
 import pytest
+from headwater.blocks.registry import BLOCK_TYPES, OPERATIONS
+from headwater.cli.plugin_commands import CLI_COMMANDS
 from headwater.plugins.hookspecs import HeadwaterSpecs
-from headwater.plugins.kinds import KINDS
+from headwater.task_runners.registry import TASK_RUNNERS
+
+KINDS = {k.name: k for k in (TASK_RUNNERS, BLOCK_TYPES, OPERATIONS, CLI_COMMANDS)}
 
 HOOKS = sorted(name for name in vars(HeadwaterSpecs) if name.startswith("headwater_"))
 NEEDS = {

@@ -6,8 +6,9 @@ import sys
 import warnings
 
 import pytest
-from headwater.plugins import get_task_runner_class, hookimpl, task_runner_classes
+from headwater.plugins import hookimpl
 from headwater.plugins.manager import HeadwaterPluginManager, HeadwaterPluginWarning
+from headwater.task_runners.registry import get_task_runner_class, task_runner_classes
 
 
 def _info(pm: HeadwaterPluginManager, name: str):

@@ -7,7 +7,9 @@ import sys
 
 import pytest
 from headwater import plugins
-from headwater.plugins import get_task_runner_class
+from headwater.blocks.registry import block_types, operations
+from headwater.cli.plugin_commands import cli_commands
+from headwater.task_runners.registry import get_task_runner_class, task_runner_classes
 
 
 def test_unknown_runner_names_it_and_lists_registered(plugin_manager):
@@ -16,7 +18,7 @@ def test_unknown_runner_names_it_and_lists_registered(plugin_manager):
     message = str(excinfo.value)
     assert message.startswith("Unknown task runner 'foo'. Registered: ")
     assert "Install the plugin that provides it, e.g. pip install headwater-dask." in message
-    for name in plugins.task_runner_classes():
+    for name in task_runner_classes():
         assert name in message
 
 
@@ -50,11 +52,11 @@ def test_global_manager_is_built_once():
 
 
 def test_lookups_return_copies(plugin_manager):
-    plugins.task_runner_classes()["bogus"] = object
-    assert "bogus" not in plugins.task_runner_classes()
-    assert isinstance(plugins.block_types(), dict)
-    assert isinstance(plugins.operations(), dict)
-    assert plugins.cli_commands() == []
+    task_runner_classes()["bogus"] = object
+    assert "bogus" not in task_runner_classes()
+    assert isinstance(block_types(), dict)
+    assert isinstance(operations(), dict)
+    assert cli_commands() == []
 
 
 def test_importing_plugins_does_not_import_pluggy():

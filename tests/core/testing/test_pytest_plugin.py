@@ -6,7 +6,8 @@ import os
 import subprocess
 import sys
 
-from headwater.plugins import get_plugin_manager, hookimpl, task_runner_classes
+from headwater.plugins import get_plugin_manager, hookimpl
+from headwater.task_runners.registry import task_runner_classes
 
 
 def test_headwater_home_points_the_store_at_a_temp_dir(headwater_home):
@@ -32,14 +33,14 @@ def test_register_plugin_adds_hookimpls(register_plugin, plugin_manager):
             return [hello]
 
     register_plugin(Plugin(), name="hello")
-    from headwater.plugins import cli_commands
+    from headwater.cli.plugin_commands import cli_commands
 
     assert cli_commands() == [hello]
     assert "hello" in plugin_manager.list_name_plugin()[-1]
 
 
 def test_fixture_state_does_not_leak(plugin_manager):
-    from headwater.plugins import cli_commands
+    from headwater.cli.plugin_commands import cli_commands
 
     assert cli_commands() == []
     assert "inline" not in task_runner_classes()

@@ -5,6 +5,10 @@ Block subclasses already imported in this process, then the class path
 recorded when a block of that type was saved (so `Block.load("my-block/x")`
 works in a fresh process for a user's own block class, as long as its module
 is importable).
+
+Blocks own their plugin kinds: this module declares `block_types` and
+`operations` (the registry below knows no Block class) with core's Secret and
+LocalFileSystem as built-ins.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from headwater.blocks.errors import BlockTypeNotFoundError
+from headwater.plugins.kinds import Kind, PluginError, register_kind, require_subclass
+from headwater.plugins.registry import get_plugin_manager
 
 if TYPE_CHECKING:
     from headwater.blocks.core import Block
@@ -28,13 +34,48 @@ def _subclasses(cls: type[Any]) -> list[type[Any]]:
     return found
 
 
-def registered_block_types() -> dict[str, type[Block]]:
-    """slug -> class for every block type registered through plugins."""
-    try:
-        from headwater.plugins import block_types
-    except ImportError:  # pragma: no cover - plugins are part of core
-        return {}
-    return block_types()
+def _slug(item: Any, base: type[Any]) -> str:
+    """Check one registered class subclasses `base` and has a slug; give the slug."""
+    cls: Any = require_subclass(item, base)
+    slug = cls.get_block_type_slug()
+    if not isinstance(slug, str) or not slug.strip():
+        raise PluginError(f"{cls.__qualname__} has an empty block type slug")
+    return slug.strip()
+
+
+def _block_type_key(item: Any) -> str:
+    from headwater.blocks.core import Block
+
+    return _slug(item, Block)
+
+
+def _operation_key(item: Any) -> str:
+    from headwater.blocks.abstract import Operation
+
+    return _slug(item, Operation)
+
+
+def _core_block_types() -> list[Any]:
+    from headwater.blocks.filesystems import LocalFileSystem
+    from headwater.blocks.system import Secret
+
+    return [Secret, LocalFileSystem]
+
+
+BLOCK_TYPES = register_kind(
+    Kind("block_types", "headwater_block_types", _block_type_key, _core_block_types)
+)
+OPERATIONS = register_kind(Kind("operations", "headwater_operations", _operation_key))
+
+
+def block_types() -> dict[str, type[Block]]:
+    """block type slug -> Block class, for every block type registered through plugins."""
+    return dict(get_plugin_manager().collect(BLOCK_TYPES))
+
+
+def operations() -> dict[str, type[Any]]:
+    """block type slug -> Operation class, for every registered operation."""
+    return dict(get_plugin_manager().collect(OPERATIONS))
 
 
 def known_block_types() -> dict[str, type[Block]]:
@@ -46,13 +87,13 @@ def known_block_types() -> dict[str, type[Block]]:
         if sub.__module__.startswith("headwater.blocks.abstract") or sub.__name__.startswith("_"):
             continue
         known.setdefault(sub.get_block_type_slug(), sub)
-    known.update(registered_block_types())
+    known.update(block_types())
     return known
 
 
 def block_class(slug: str) -> type[Block]:
     """The class for `slug`, or BlockTypeNotFoundError naming the known slugs."""
-    found = registered_block_types().get(slug)
+    found = block_types().get(slug)
     if found is not None:
         return found
     from headwater.blocks.core import Block

@@ -97,7 +97,7 @@ def resolve_plan(task: Any, flow: Any, logger: Any = None) -> Plan:
 
 
 def _resolve(task: Any, flow: Any, logger: Any) -> Plan:
-    from headwater.tasks import NotSet
+    from headwater.options import NotSet
 
     given = task.cache_policy is not NotSet and task.cache_policy is not None
     policy: CachePolicy

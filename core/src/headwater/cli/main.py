@@ -38,10 +38,8 @@ def _load(path: str) -> click.Command | None:
 
 
 def _plugin_commands() -> list[click.Command]:
-    try:
-        from headwater.plugins import cli_commands
-    except ImportError:
-        return []
+    from headwater.cli.plugin_commands import cli_commands
+
     try:
         found = cli_commands()
     except Exception as exc:  # a plugin problem must not break the core CLI

@@ -21,13 +21,16 @@ def _registers_text(registers: dict[str, list[str]]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 def plugins_command(as_json: bool) -> None:
     """List installed plugins, their version and status, and what they register."""
+    from headwater.blocks.registry import BLOCK_TYPES, OPERATIONS
+    from headwater.cli.plugin_commands import CLI_COMMANDS
     from headwater.plugins.info import collect_plugin_info
     from headwater.plugins.manager import HeadwaterPluginWarning
+    from headwater.task_runners.registry import TASK_RUNNERS
 
     with warnings.catch_warnings():
         # failures are part of the output; don't also print them as warnings
         warnings.simplefilter("ignore", HeadwaterPluginWarning)
-        infos = collect_plugin_info()
+        infos = collect_plugin_info(kinds=(TASK_RUNNERS, BLOCK_TYPES, OPERATIONS, CLI_COMMANDS))
 
     if as_json:
         click.echo(json.dumps([info.to_dict() for info in infos], indent=2))

@@ -16,7 +16,7 @@ def crash_task_run(
     task_run: TaskRun, exc: BaseException, recorder: RunRecorder | None = None
 ) -> State:
     """Record and return a Crashed state for a task run whose runner lost it."""
-    from headwater.engine.run_logs import task_run_logger
+    from headwater.logging.run_loggers import task_run_logger
     from headwater.store import StateChange, get_store
 
     recorder = recorder or get_store()

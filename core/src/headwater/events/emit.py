@@ -29,7 +29,7 @@ def emit_event(
     Inside a flow or task run, the run is added as a related resource.
     Extra keyword arguments join the payload.
     """
-    from headwater.engine.ids import new_run_id
+    from headwater.store.ids import new_run_id
 
     related_list = list(related or [])
     if len(related_list) > MAX_RELATED:

@@ -38,7 +38,7 @@ def get_logger(name: str | None = None) -> logging.Logger:
 def get_run_logger(context: Any = None, **extra: Any) -> RunLoggerAdapter:
     """The current run's logger; MissingContextError outside a flow or task run."""
     from headwater.context import get_run_context
-    from headwater.engine.run_logs import flow_run_logger, task_run_logger
+    from headwater.logging.run_loggers import flow_run_logger, task_run_logger
 
     ctx = context or get_run_context()
     if hasattr(ctx, "task_run"):

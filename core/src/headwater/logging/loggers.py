@@ -36,9 +36,9 @@ def _recorder() -> Any:
 
 def flow_run_logger(flow_run: Any, flow: Any = None, **kwargs: Any) -> RunLoggerAdapter:
     """A logger whose lines belong to `flow_run` (extra keyword arguments join each record)."""
-    from headwater.engine import run_logs
+    from headwater.logging import run_loggers
 
-    adapter = run_logs.flow_run_logger(flow_run, _recorder())
+    adapter = run_loggers.flow_run_logger(flow_run, _recorder())
     if kwargs:
         adapter.extra = {**(adapter.extra or {}), **kwargs}
     return adapter
@@ -48,9 +48,9 @@ def task_run_logger(
     task_run: Any, task: Any = None, flow_run: Any = None, flow: Any = None, **kwargs: Any
 ) -> RunLoggerAdapter:
     """A logger whose lines belong to `task_run` (extra keyword arguments join each record)."""
-    from headwater.engine import run_logs
+    from headwater.logging import run_loggers
 
-    adapter = run_logs.task_run_logger(task_run, _recorder())
+    adapter = run_loggers.task_run_logger(task_run, _recorder())
     if kwargs:
         adapter.extra = {**(adapter.extra or {}), **kwargs}
     return adapter

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from headwater.persistence.serializers import get_serializer
-from headwater.results import ResultReference
+from headwater.state_results import ResultReference
 
 MAGIC = b"HWRESULT1\n"
 

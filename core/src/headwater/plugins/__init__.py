@@ -18,18 +18,17 @@ in your distribution's entry points:
 
 Plugins load on first lookup, never at `import headwater`; pluggy itself is
 imported only then (or when `hookimpl` is first used).
+
+Lookups by name live with what they find: `headwater.task_runners.registry`
+(`get_task_runner_class`, `task_runner_classes`), `headwater.blocks.registry`
+(`block_types`, `operations`) and `headwater.cli.plugin_commands`.
 """
 
 from __future__ import annotations
 
 from headwater.plugins.registry import (
-    block_types,
-    cli_commands,
     get_plugin_manager,
-    get_task_runner_class,
-    operations,
     reset_plugin_manager,
-    task_runner_classes,
     use_plugin_manager,
 )
 from headwater.utilities.lazy import lazy_exports
@@ -38,15 +37,10 @@ __all__ = [
     "HeadwaterPluginManager",
     "HeadwaterPluginWarning",
     "PluginInfo",
-    "block_types",
-    "cli_commands",
     "collect_plugin_info",
     "get_plugin_manager",
-    "get_task_runner_class",
     "hookimpl",
-    "operations",
     "reset_plugin_manager",
-    "task_runner_classes",
     "use_plugin_manager",
 ]
 

@@ -9,6 +9,9 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from headwater.plugins.kinds import Kind
     from headwater.plugins.manager import HeadwaterPluginManager
 
 Status = Literal["active", "failed", "disabled"]
@@ -39,11 +42,19 @@ class PluginInfo:
         return asdict(self)
 
 
-def collect_plugin_info(pm: HeadwaterPluginManager | None = None) -> list[PluginInfo]:
-    """Every plugin with what it registers; runs each hook once (cached) to find out."""
+def collect_plugin_info(
+    pm: HeadwaterPluginManager | None = None, kinds: Iterable[Kind] = ()
+) -> list[PluginInfo]:
+    """Every plugin with what it registers; runs each hook once (cached) to find out.
+
+    What is listed is `kinds` plus every kind declared so far (a kind is declared
+    when the module owning it is imported; `headwater plugins` imports them all).
+    """
     if pm is None:
         from headwater.plugins.registry import get_plugin_manager
 
         pm = get_plugin_manager()
+    for kind in kinds:
+        pm.collect(kind)
     pm.collect_all()
     return pm.plugin_info()

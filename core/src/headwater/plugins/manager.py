@@ -23,7 +23,7 @@ import pluggy
 
 from headwater.plugins.hookspecs import PROJECT_NAME, HeadwaterSpecs
 from headwater.plugins.info import PluginInfo
-from headwater.plugins.kinds import KINDS, Kind, PluginError
+from headwater.plugins.kinds import KINDS, Kind, PluginError, get_kind
 
 logger = logging.getLogger("headwater.plugins")
 
@@ -154,7 +154,7 @@ class HeadwaterPluginManager(pluggy.PluginManager):
     # --- collecting -------------------------------------------------------------
     def collect(self, kind: str | Kind) -> dict[str, Any]:
         """name -> registered object for one kind ("task_runners", ...), validated."""
-        kind = KINDS[kind] if isinstance(kind, str) else kind
+        kind = get_kind(kind) if isinstance(kind, str) else kind
         cached = self._collected.get(kind.name)
         if cached is not None:
             return cached
@@ -164,7 +164,8 @@ class HeadwaterPluginManager(pluggy.PluginManager):
             return self._collected[kind.name]
 
     def collect_all(self) -> dict[str, dict[str, Any]]:
-        return {name: self.collect(name) for name in KINDS}
+        """Every declared kind (those whose owning module has been imported), collected."""
+        return {kind.name: self.collect(kind) for kind in list(KINDS.values())}
 
     def owner(self, kind: str, name: str) -> str | None:
         """Which plugin registered `name` of `kind` (after it was collected)."""
