@@ -10,6 +10,7 @@ from the driver is scrubbed of the password as well.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,6 +27,7 @@ __all__ = [
 _AUTH_STATES = ("28",)
 _NO_DATABASE = "3D000"
 _AUTH_WORDS = ("password authentication failed", "access denied for user", "login failed")
+_NO_DATABASE_WORDS = re.compile(r'database "[^"]*" does not exist|unknown database', re.I)
 _MAX_SQL = 200
 
 
@@ -87,7 +89,7 @@ def connect_error(
             "database accepts, and save the block again (`headwater block create "
             "sqlalchemy-connector NAME --set connection_info.password=... --overwrite`)."
         )
-    if state == _NO_DATABASE:
+    if state == _NO_DATABASE or _NO_DATABASE_WORDS.search(said):
         return DatabaseConnectionError(
             f"{where} reached the server, but the database does not exist. "
             f"The driver said: {said}\nFix: create it, or set connection_info.database to one that exists."
