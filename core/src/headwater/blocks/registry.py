@@ -57,9 +57,10 @@ def _operation_key(item: Any) -> str:
 
 def _core_block_types() -> list[Any]:
     from headwater.blocks.filesystems import LocalFileSystem
+    from headwater.blocks.notifications import CustomWebhookNotificationBlock
     from headwater.blocks.system import Secret
 
-    return [Secret, LocalFileSystem]
+    return [Secret, LocalFileSystem, CustomWebhookNotificationBlock]
 
 
 BLOCK_TYPES = register_kind(
