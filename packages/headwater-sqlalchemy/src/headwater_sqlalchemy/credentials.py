@@ -9,9 +9,9 @@ field is an error rather than silently ignored.
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -85,6 +85,18 @@ class ConnectionComponents(BaseModel):
             "Python DBAPI directly, use connect_args."
         ),
     )
+
+    @field_validator("driver", mode="before")
+    @classmethod
+    def _known_driver(cls, value: Any) -> Any:
+        """A known driver name as its enum member, so a saved and loaded block is equal."""
+        if isinstance(value, str):
+            for kind in (SyncDriver, AsyncDriver):
+                try:
+                    return kind(value)
+                except ValueError:
+                    pass
+        return value
 
     def create_url(self) -> URL:
         """The SQLAlchemy URL (its str() and repr() hide the password; the engine uses it)."""
