@@ -49,7 +49,7 @@ def main() -> None:
 
     from headwater import flow, task
     from headwater.cache_policies import INPUTS
-    from headwater.store import get_store
+    from headwater.history import get_store
 
     @task(cache_policy=INPUTS)
     def double(x: int) -> list[int]:

@@ -96,7 +96,7 @@ def temporary_floor(n: int) -> dict[str, Any]:
 
 def recorded(n: int) -> dict[str, Any]:
     from headwater import flow, task
-    from headwater.store import get_store
+    from headwater.history import get_store
     from headwater_dask import DaskTaskRunner
 
     tinc = task(inc)

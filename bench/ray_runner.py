@@ -95,7 +95,7 @@ def temporary_floor(n: int) -> dict[str, Any]:
 
 def recorded(n: int) -> dict[str, Any]:
     from headwater import flow, task
-    from headwater.store import get_store
+    from headwater.history import get_store
     from headwater_ray import RayTaskRunner
 
     tinc = task(inc)

@@ -53,7 +53,7 @@ def main():
 
 main()
 """
-COUNT_TASK_RUNS = "from headwater.store import get_store; print(get_store().count_task_runs())"
+COUNT_TASK_RUNS = "from headwater.history import get_store; print(get_store().count_task_runs())"
 
 
 @dataclass

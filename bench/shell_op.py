@@ -85,7 +85,7 @@ def main() -> None:
             return
         got = sample(n)
     finally:
-        from headwater.store import reset_store
+        from headwater.history import reset_store
 
         reset_store()
         shutil.rmtree(home, ignore_errors=True)

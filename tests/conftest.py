@@ -79,7 +79,7 @@ def headwater_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
     Subprocesses started by a test inherit the variable, so they record there too.
     """
-    from headwater.store import reset_store
+    from headwater.history import reset_store
 
     home = tmp_path / "headwater-home"
     home.mkdir()

@@ -55,7 +55,7 @@ def test_instance_method_task_binds_self_and_records_only_real_parameters() -> N
     calc = Calculator(offset=5)
     state = calc.add(1, return_state=True)
     assert state.result() == 6
-    from headwater.store import get_store
+    from headwater.history import get_store
 
     store = get_store()
     store.flush()

@@ -72,6 +72,8 @@ def test_ported_names_are_the_working_ones() -> None:
     """Each new path leads to headwater's real implementation, not a look-alike."""
     from headwater.annotations import opaque
     from headwater.client.schemas.objects import FlowRun, State, TaskRun
+    from headwater.history.records import FlowRun as FlowRunRecord
+    from headwater.history.records import TaskRun as TaskRunRecord
     from headwater.locking import LockManager
     from headwater.locking.filesystem import FileSystemLockManager
     from headwater.locking.memory import MemoryLockManager
@@ -79,8 +81,6 @@ def test_ported_names_are_the_working_ones() -> None:
     from headwater.logging.loggers import get_run_logger as ported_get_run_logger
     from headwater.settings import HEADWATER_HOME, PREFECT_HOME
     from headwater.states import State as HeadwaterState
-    from headwater.store.records import FlowRun as FlowRunRecord
-    from headwater.store.records import TaskRun as TaskRunRecord
     from headwater.utilities.annotations import opaque as ported_opaque
 
     assert ported_opaque is opaque and ported_get_run_logger is get_run_logger
@@ -93,8 +93,8 @@ def test_ported_names_are_the_working_ones() -> None:
 def test_run_loggers_from_records_attach_lines_to_the_run() -> None:
     from headwater import flow
     from headwater.context import get_run_context
+    from headwater.history import get_store
     from headwater.logging.loggers import flow_run_logger
-    from headwater.store import get_store
 
     @flow
     def remember() -> object:

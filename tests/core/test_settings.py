@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from headwater import flow, settings
-from headwater.store import get_store
+from headwater.history import get_store
 
 CORE = Path(settings.__file__).parent
 #: the only modules allowed to touch the process environment directly

@@ -10,7 +10,7 @@ import pytest
 from headwater import flow, get_run_logger, task
 from headwater.context import with_context
 from headwater.exceptions import MissingContextError
-from headwater.store import get_store
+from headwater.history import get_store
 
 
 def work(item: int) -> int:

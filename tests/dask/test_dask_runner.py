@@ -14,8 +14,8 @@ import pytest
 from dask_tasks import CLUSTER_KWARGS
 from headwater import flow
 from headwater.futures import wait
+from headwater.history import get_store
 from headwater.states import StateType
-from headwater.store import get_store
 from headwater.task_runners.registry import get_task_runner_class
 from headwater_dask import DaskTaskRunner, get_async_dask_client, get_dask_client
 

@@ -67,7 +67,7 @@ def cli(tmp_path: Path) -> Callable[..., str]:
 @pytest.fixture
 def store(headwater_home: Path) -> Iterator[Any]:
     """The run store of this test's HEADWATER_HOME, opened in the test process."""
-    from headwater.store import get_store, reset_store
+    from headwater.history import get_store, reset_store
 
     reset_store()
     yield get_store()

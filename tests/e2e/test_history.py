@@ -66,7 +66,7 @@ def test_killed_process_shows_crashed(store, cli, tmp_path):
     (line,) = [ln for ln in listing.splitlines() if run["name"] in ln]
     assert "Crashed" in line, listing
 
-    from headwater.store import get_store, reset_store
+    from headwater.history import get_store, reset_store
 
     reset_store()
     fresh = get_store()

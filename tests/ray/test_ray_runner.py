@@ -12,8 +12,8 @@ import pytest
 import ray_tasks as t
 from headwater import flow
 from headwater.futures import wait
+from headwater.history import get_store
 from headwater.states import StateType
-from headwater.store import get_store
 from headwater.task_runners.registry import get_task_runner_class
 from headwater_ray import RayTaskRunner, remote_options
 from headwater_ray.context import RemoteOptionsContext
@@ -129,7 +129,7 @@ def test_unreachable_address_is_named_and_recorded(tmp_path: Path) -> None:
         in proc.stderr
     )
     get_store().flush()
-    from headwater.store import reset_store
+    from headwater.history import reset_store
 
     reset_store()
     assert flow_runs("ray-unreachable")[0]["state_type"] == "CRASHED"

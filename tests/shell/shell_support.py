@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from headwater.store import get_store
+from headwater.history import get_store
 
 
 def wait_for_pid(pidfile: Path, timeout: float = 10.0) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from headwater.blocks.core import Block
-from headwater.blocks.storage import get_block_storage
+from headwater.blocks.documents import get_block_storage
 from headwater_shell import ShellOperation
 from pydantic import SecretStr
 

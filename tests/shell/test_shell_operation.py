@@ -9,7 +9,7 @@ from pathlib import Path
 import pydantic
 import pytest
 from headwater import flow
-from headwater.store import get_store
+from headwater.history import get_store
 from headwater_shell import ShellOperation, ShellProcess
 from shell_support import flow_run_id
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from headwater.flows import Flow
-    from headwater.store.base import RunRecorder
-    from headwater.store.records import FlowRun, TaskRun
+    from headwater.history.base import RunRecorder
+    from headwater.history.records import FlowRun, TaskRun
     from headwater.task_runners.base import TaskRunner
     from headwater.tasks import Task
 
@@ -143,7 +143,7 @@ class _WithContext:
         import cloudpickle
 
         from headwater import settings
-        from headwater.store import get_store
+        from headwater.history import get_store
 
         runs = cloudpickle.loads(self._runs)
         settings.adopt(runs["settings"])

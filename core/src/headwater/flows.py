@@ -2,7 +2,7 @@
 
 The flow run's state follows its return value or raised exception (Prefect 3
 rule); tasks submitted inside it run on its task runner. No server is needed:
-runs are recorded in the embedded store (see headwater.store).
+runs are recorded in the embedded store (see headwater.history).
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ class Flow(MethodDescriptor, HookDecorators, Generic[P, R]):
     def version(self) -> str | None:
         """The given version, or a hash of the flow's source file (computed once)."""
         if self._version is None:
-            from headwater.hashing import file_hash
+            from headwater.utilities.hashing import file_hash
 
             path = inspect.getsourcefile(self.fn) if inspect.isfunction(self.fn) else None
             self._version = file_hash(path) if path else None

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 from headwater.states import State
 
 if TYPE_CHECKING:
-    from headwater.store.records import TaskRun
+    from headwater.history.records import TaskRun
 
 R = TypeVar("R")
 F = TypeVar("F", bound="HeadwaterFuture[Any]")

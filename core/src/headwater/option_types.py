@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Union
 
 if TYPE_CHECKING:
     from headwater.caching.policies import CachePolicy
+    from headwater.persistence.result_storage import ResultStorage
     from headwater.persistence.serializers import Serializer
-    from headwater.persistence.storage import ResultStorage
     from headwater.task_runners.base import TaskRunner
 
 __all__ = [

@@ -68,7 +68,7 @@ def exponential_backoff(backoff_factor: float) -> Callable[[int], list[float]]:
 
 def task_input_hash(context: Any, arguments: dict[str, Any]) -> str | None:
     """A cache key from the task's identity, code and inputs (None if unhashable)."""
-    from headwater.caching.hashing import hash_objects
+    from headwater.caching.input_hashing import hash_objects
 
     task = context.task
     code = getattr(task.fn, "__code__", None)

@@ -85,7 +85,7 @@ def test_registered_type_is_found_by_other_processes(tmp_path: Path) -> None:
 
 
 def test_register_is_awaitable_in_async_code() -> None:
-    from headwater.blocks.storage import get_block_storage
+    from headwater.blocks.documents import get_block_storage
 
     class Webhook(Block):
         """A webhook."""
@@ -100,7 +100,7 @@ def test_register_is_awaitable_in_async_code() -> None:
 
 
 def test_aregister_type_and_schema() -> None:
-    from headwater.blocks.storage import get_block_storage
+    from headwater.blocks.documents import get_block_storage
 
     class Pager(Block):
         """A pager."""

@@ -119,7 +119,7 @@ def test_saving_with_a_different_key_is_refused(
     headwater_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from cryptography.fernet import Fernet
-    from headwater.blocks.storage import get_block_storage
+    from headwater.blocks.documents import get_block_storage
 
     _vault().save("v")
     before = get_block_storage().read_document("vault", "v")

@@ -21,7 +21,7 @@ from headwater.cache_policies import (
     CompoundCachePolicy,
     Inputs,
 )
-from headwater.caching.hashing import hash_objects
+from headwater.caching.input_hashing import hash_objects
 from headwater.caching.policies import UnhashableInputsError
 
 
@@ -100,7 +100,7 @@ def test_hash_objects_stable_across_processes() -> None:
     value = {"b": [1, 2.5, "x"], "a": {"nested": True}, "s": {3, 1, 2}}
     here = hash_objects("t", value)
     code = (
-        "from headwater.caching.hashing import hash_objects\n"
+        "from headwater.caching.input_hashing import hash_objects\n"
         "print(hash_objects('t', {'s': {2, 3, 1}, 'a': {'nested': True}, 'b': [1, 2.5, 'x']}))"
     )
     there = subprocess.run(

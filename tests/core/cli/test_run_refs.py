@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from headwater import flow, get_run_logger, task
 from headwater.cli.main import build_cli
 from headwater.cli.run_refs import short_ids
-from headwater.store import get_store
+from headwater.history import get_store
 
 
 def _cli(*args: str):

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 from headwater.cli.main import build_cli
 from headwater.cli.run_logs import format_log_line
-from headwater.store import get_store
-from headwater.store.records import FlowRun, LogEntry, StateChange, TaskRun
+from headwater.history import get_store
+from headwater.history.records import FlowRun, LogEntry, StateChange, TaskRun
 
 
 @pytest.fixture
@@ -177,7 +177,7 @@ def test_unknown_id_is_a_clear_error(args, hint):
 
 
 def test_bad_home_is_a_clear_error(tmp_path, monkeypatch):
-    from headwater.store import reset_store
+    from headwater.history import reset_store
 
     blocker = tmp_path / "file"
     blocker.write_text("x")

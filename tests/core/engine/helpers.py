@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from headwater.history import get_store
 from headwater.states import State
-from headwater.store import get_store
 
 
 def flow_run_id(state: State) -> str:

@@ -93,7 +93,7 @@ def test_validation_failure_is_recorded_as_a_failed_run() -> None:
     def typed(n: int) -> int:
         return n
 
-    from headwater.store import get_store
+    from headwater.history import get_store
 
     with pytest.raises(ParameterTypeError):
         typed("x")  # type: ignore[arg-type]
@@ -191,7 +191,7 @@ def test_subflow_is_recorded_with_a_parent_task_run() -> None:
     runs = recorded_task_runs(state)
     assert sorted(r["task_key"] for r in runs) == ["subflow:child", "subflow:child"]
     assert all(r["state_name"] == "Completed" for r in runs)
-    from headwater.store import get_store
+    from headwater.history import get_store
 
     children = get_store().read_flow_runs(flow_name="child")
     assert len(children) == 2

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from headwater import flow, task
 from headwater.context import FlowRunContext
-from headwater.store import get_store
+from headwater.history import get_store
 
 
 @task

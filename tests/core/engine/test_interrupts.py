@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from headwater import flow, runtime, tags, task
 from headwater.context import FlowRunContext, TaskRunContext, current_tags
+from headwater.history import get_store
 from headwater.logging.prints import _original_print
-from headwater.store import get_store
 
 
 def _run(run_id: str, kind: str) -> dict[str, Any]:

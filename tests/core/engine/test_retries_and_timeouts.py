@@ -48,7 +48,7 @@ def test_retries_until_success_and_records_run_count(sleeps: list[float]) -> Non
     assert run["run_count"] == 3 and run["state_name"] == "Completed"
     logs = recorded_logs(state)
     assert any("Retry 1/3 will start in 2 second(s)" in m for m in logs)
-    from headwater.store import get_store
+    from headwater.history import get_store
 
     names = [s["name"] for s in get_store().read_states(run["id"])]
     assert names == [

@@ -32,7 +32,7 @@ def identity(x: object) -> object:
 def test_task_outside_a_flow_runs_tracked() -> None:
     state = add(1, 2, return_state=True)
     assert state.result() == 3
-    from headwater.store import get_store
+    from headwater.history import get_store
 
     get_store().flush()
     run = get_store().read_task_run(state.state_details["task_run_id"])

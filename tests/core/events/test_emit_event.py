@@ -7,7 +7,7 @@ import datetime
 import pytest
 from headwater import flow, task
 from headwater.events import emit_event
-from headwater.store import get_store
+from headwater.history import get_store
 
 
 def recorded() -> list[dict]:

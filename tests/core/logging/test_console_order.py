@@ -128,7 +128,7 @@ def test_restoring_leaves_a_stream_someone_else_installed_alone(monkeypatch):
 
 def test_log_prints_still_captures_a_print_to_the_stdout_saved_before_the_run():
     from headwater import flow, get_run_logger
-    from headwater.store import get_store
+    from headwater.history import get_store
 
     saved = sys.stdout
 

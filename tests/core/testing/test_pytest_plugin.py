@@ -49,7 +49,7 @@ def test_fixture_state_does_not_leak(plugin_manager):
 def test_pytest_plugin_imports_cheaply():
     code = (
         "import sys, headwater.testing.pytest_plugin\n"  # pytest itself imports pluggy
-        "heavy = {'pydantic', 'cloudpickle', 'headwater.flows', 'headwater.store'}\n"
+        "heavy = {'pydantic', 'cloudpickle', 'headwater.flows', 'headwater.history'}\n"
         "loaded = heavy & set(sys.modules)\n"
         "assert not loaded, loaded\n"
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from headwater import flow, settings, task
-from headwater.store import get_store
+from headwater.history import get_store
 from headwater.testing.utilities import headwater_test_harness, prefect_test_harness
 
 

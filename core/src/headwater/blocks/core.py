@@ -99,7 +99,7 @@ class Block(BaseModel):
 
     @classmethod
     def _type_record(cls) -> Any:
-        from headwater.blocks.storage import BlockTypeRecord
+        from headwater.blocks.documents import BlockTypeRecord
 
         return BlockTypeRecord(
             slug=cls.get_block_type_slug(),
@@ -142,8 +142,8 @@ class Block(BaseModel):
 
     @classmethod
     def _register_type(cls, registered: set[type[Block]]) -> None:
+        from headwater.blocks.documents import get_block_storage
         from headwater.blocks.errors import InvalidBlockRegistration
-        from headwater.blocks.storage import get_block_storage
 
         if cls is Block:
             raise InvalidBlockRegistration(
@@ -170,8 +170,8 @@ class Block(BaseModel):
 
         Saving over an existing name raises BlockExistsError unless `overwrite=True`.
         """
+        from headwater.blocks.documents import get_block_storage
         from headwater.blocks.serialization import encode_block
-        from headwater.blocks.storage import get_block_storage
 
         name = name or self._block_document_name
         if not name or not isinstance(name, str):
@@ -222,8 +222,8 @@ class Block(BaseModel):
     @classmethod
     def load(cls, name: str, validate: bool = True) -> Self:
         """Load a saved block: `Cls.load("name")`, or `Block.load("slug/name")` on the base."""
+        from headwater.blocks.documents import get_block_storage
         from headwater.blocks.serialization import decode
-        from headwater.blocks.storage import get_block_storage
 
         klass, doc_name = cls._split(name)
         slug = klass.get_block_type_slug()
@@ -244,7 +244,7 @@ class Block(BaseModel):
     @classmethod
     def delete(cls, name: str) -> None:
         """Delete a saved block; BlockNotFoundError if there is none by that name."""
-        from headwater.blocks.storage import get_block_storage
+        from headwater.blocks.documents import get_block_storage
 
         klass, doc_name = cls._split(name)
         slug = klass.get_block_type_slug()

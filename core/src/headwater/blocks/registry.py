@@ -102,7 +102,7 @@ def block_class(slug: str) -> type[Block]:
     for sub in _subclasses(Block):
         if sub.get_block_type_slug() == slug:
             return sub
-    from headwater.blocks.storage import get_block_storage
+    from headwater.blocks.documents import get_block_storage
 
     for record in get_block_storage().read_types():
         if record.slug == slug:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from headwater import settings
+from headwater.caching.cache_records import CacheMiss, read_cached, write_record
 from headwater.caching.policies import (
     DEFAULT,
     NO_CACHE,
@@ -36,9 +37,8 @@ from headwater.caching.policies import (
     UnhashableInputsError,
     _None,
 )
-from headwater.caching.store import CacheMiss, read_cached, write_record
 from headwater.persistence.records import PersistedResult
-from headwater.persistence.storage import ResultStorageError, resolve_storage
+from headwater.persistence.result_storage import ResultStorageError, resolve_storage
 from headwater.states import Cached, Completed
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from headwater.caching.hashing import UnhashableError, hash_objects, stable_bytes
+from headwater.caching.input_hashing import UnhashableError, hash_objects, stable_bytes
 
 __all__ = [
     "DEFAULT",

@@ -16,7 +16,7 @@ from headwater.cli.runs import OUTPUT_OPTION, echo_json, echo_table, fmt_time
 
 
 def _storage() -> Any:
-    from headwater.blocks.storage import get_block_storage
+    from headwater.blocks.documents import get_block_storage
 
     return get_block_storage()
 

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from headwater.cli.runs import fmt_time, state_label
-from headwater.store.base import RunHistory
+from headwater.history.base import RunHistory
 
 SHORT_ID_LENGTH = 8
 #: how many candidates an "ambiguous" error lists

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from headwater.store.base import RunHistory
+from headwater.history.base import RunHistory
 
 OUTPUT_OPTION = click.option(
     "-o",
@@ -59,7 +59,7 @@ def open_store() -> RunHistory:
     """The run history, read-only (works on a home this user cannot write), or a clear
     error (exit code 1) if HEADWATER_HOME is unusable."""
     from headwater.exceptions import RunStoreError
-    from headwater.store import open_for_reading
+    from headwater.history import open_for_reading
 
     try:
         return open_for_reading()

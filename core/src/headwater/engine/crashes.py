@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING
 from headwater.states import Cancelled, Crashed, State
 
 if TYPE_CHECKING:
-    from headwater.store.base import RunRecorder
-    from headwater.store.records import TaskRun
+    from headwater.history.base import RunRecorder
+    from headwater.history.records import TaskRun
 
 
 def crash_task_run(
     task_run: TaskRun, exc: BaseException, recorder: RunRecorder | None = None
 ) -> State:
     """Record and return a Crashed state for a task run whose runner lost it."""
+    from headwater.history import StateChange, get_store
     from headwater.logging.run_loggers import task_run_logger
-    from headwater.store import StateChange, get_store
 
     recorder = recorder or get_store()
     state = Crashed(
@@ -34,7 +34,7 @@ def crash_task_run(
 
 def cancel_task_run(task_run: TaskRun, recorder: RunRecorder | None = None) -> State:
     """Record and return a Cancelled state for a task run that never started."""
-    from headwater.store import StateChange, get_store
+    from headwater.history import StateChange, get_store
 
     recorder = recorder or get_store()
     state = Cancelled(message=f"Task run {task_run.name!r} was cancelled before it started")

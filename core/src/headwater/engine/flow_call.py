@@ -22,6 +22,8 @@ from headwater.engine.run_names import generate_run_name, generate_task_run_suff
 from headwater.engine.steps import Step
 from headwater.engine.timeouts import await_with_timeout, call_with_timeout
 from headwater.exceptions import FlowRunTimeoutError
+from headwater.history.ids import new_run_id
+from headwater.history.records import FlowRun, StateChange, TaskRun
 from headwater.logging.console import flush_console
 from headwater.logging.run_loggers import flow_run_logger
 from headwater.states import (
@@ -36,12 +38,10 @@ from headwater.states import (
     TimedOut,
     exception_to_crashed_state,
 )
-from headwater.store.ids import new_run_id
-from headwater.store.records import FlowRun, StateChange, TaskRun
 
 if TYPE_CHECKING:
     from headwater.flows import Flow
-    from headwater.store.base import RunRecorder
+    from headwater.history.base import RunRecorder
 
 
 class FlowCall:
@@ -95,7 +95,7 @@ class FlowCall:
             if task_ctx is not None:
                 recorder = task_ctx.recorder
             else:
-                from headwater.store import get_store
+                from headwater.history import get_store
 
                 recorder = get_store()
         now = time.time()

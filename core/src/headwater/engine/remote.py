@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from headwater import settings as hw_settings
 from headwater.engine.task_call import TaskCall
+from headwater.history.base import CapturingRecorder
+from headwater.history.records import TaskRun
 from headwater.states import Completed, State, StateType
-from headwater.store.base import CapturingRecorder
-from headwater.store.records import TaskRun
 
 if TYPE_CHECKING:
     from headwater.caching.engine import Plan
@@ -110,7 +110,7 @@ def orchestrator_settings(call: TaskCall) -> tuple[Plan | None, dict[str, str]]:
 def _with_resolved_storage(plan: Plan) -> Plan | None:
     from dataclasses import replace
 
-    from headwater.persistence.storage import resolve_storage
+    from headwater.persistence.result_storage import resolve_storage
 
     if not plan.persist:
         return None
@@ -260,7 +260,7 @@ def _append_failure_records(outcome: RemoteOutcome, message: str) -> None:
     import logging
     import time
 
-    from headwater.store.records import LogEntry, StateChange
+    from headwater.history.records import LogEntry, StateChange
 
     now = time.time()
     run_name = next(

@@ -20,7 +20,7 @@ from headwater.options import retry_delay
 from headwater.states import Failed, State
 
 if TYPE_CHECKING:
-    from headwater.store.records import TaskRun
+    from headwater.history.records import TaskRun
     from headwater.tasks import Task
 
 

@@ -14,7 +14,7 @@ from headwater.engine.timeouts import await_with_timeout, call_with_timeout
 from headwater.exceptions import TaskRunTimeoutError
 
 if TYPE_CHECKING:
-    from headwater.store.records import TaskRun
+    from headwater.history.records import TaskRun
     from headwater.tasks import Task
 
 

@@ -30,6 +30,7 @@ from headwater.engine.steps import Step
 from headwater.engine.task_body import acall_body, call_body
 from headwater.engine.task_runs import new_task_run
 from headwater.exceptions import TaskRunTimeoutError, UpstreamTaskError
+from headwater.history.records import StateChange
 from headwater.logging.run_loggers import task_run_logger
 from headwater.states import (
     UNSET,
@@ -45,12 +46,11 @@ from headwater.states import (
     TimedOut,
     exception_to_crashed_state,
 )
-from headwater.store.records import StateChange
 
 if TYPE_CHECKING:
     from headwater.context import FlowRunContext
-    from headwater.store.base import RunRecorder
-    from headwater.store.records import TaskRun
+    from headwater.history.base import RunRecorder
+    from headwater.history.records import TaskRun
     from headwater.tasks import Task
 
 

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from headwater import settings
 from headwater.context import _flow_run, _task_run, current_tags
 from headwater.engine.inputs import scan_inputs
-from headwater.store.ids import new_run_id
-from headwater.store.records import TaskRun
+from headwater.history.ids import new_run_id
+from headwater.history.records import TaskRun
 
 if TYPE_CHECKING:
     from headwater.context import FlowRunContext
-    from headwater.store.base import RunRecorder
+    from headwater.history.base import RunRecorder
     from headwater.tasks import Task
 
 
@@ -45,7 +45,7 @@ def new_task_run(
             flow_run_id = task_ctx.task_run.flow_run_id
             inherited_prints = task_ctx.log_prints
         else:
-            from headwater.store import get_store
+            from headwater.history import get_store
 
             recorder = get_store()
             flow_run_id = None

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from headwater.events.schemas.events import Event, RelatedResource, Resource
-from headwater.store.records import Event as EventRecord
+from headwater.history.records import Event as EventRecord
 
 MAX_RELATED = 100
 
@@ -29,7 +29,7 @@ def emit_event(
     Inside a flow or task run, the run is added as a related resource.
     Extra keyword arguments join the payload.
     """
-    from headwater.store.ids import new_run_id
+    from headwater.history.ids import new_run_id
 
     related_list = list(related or [])
     if len(related_list) > MAX_RELATED:
@@ -105,6 +105,6 @@ def _recorder() -> Any:
     ctx = TaskRunContext.get() or FlowRunContext.get()
     if ctx is not None:
         return ctx.recorder
-    from headwater.store import get_store
+    from headwater.history import get_store
 
     return get_store()

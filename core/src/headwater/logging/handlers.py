@@ -70,7 +70,7 @@ class RunStoreHandler(logging.Handler):
         recorder = getattr(record, "recorder", None)
         if recorder is None or getattr(record, "replayed", False):
             return
-        from headwater.store.records import LogEntry
+        from headwater.history.records import LogEntry
 
         message = record.getMessage()
         if record.exc_info:

@@ -29,7 +29,7 @@ def _recorder() -> Any:
     ctx = TaskRunContext.get() or FlowRunContext.get()
     if ctx is not None:
         return ctx.recorder
-    from headwater.store import get_store
+    from headwater.history import get_store
 
     return get_store()
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from headwater.logging.handlers import RunLoggerAdapter, configure_logging, console_handlers
 
 if TYPE_CHECKING:
-    from headwater.store.base import RunRecorder
-    from headwater.store.records import FlowRun, LogEntry, TaskRun
+    from headwater.history.base import RunRecorder
+    from headwater.history.records import FlowRun, LogEntry, TaskRun
 
 _flow_logger = logging.getLogger("headwater.flow_runs")
 _task_logger = logging.getLogger("headwater.task_runs")

@@ -14,8 +14,8 @@ from headwater import settings
 
 if TYPE_CHECKING:
     from headwater.flows import Flow
+    from headwater.history.records import FlowRun
     from headwater.states import State
-    from headwater.store.records import FlowRun
 
 
 def should_persist(flow: Flow[Any, Any]) -> bool:
@@ -32,9 +32,9 @@ def persist_flow_result(
     flow: Flow[Any, Any], flow_run: FlowRun, state: State, logger: Any
 ) -> State:
     """Write a Completed state's value to the flow's result storage; the state says where."""
-    from headwater.caching.store import write_record
+    from headwater.caching.cache_records import write_record
     from headwater.persistence.records import PersistedResult
-    from headwater.persistence.storage import resolve_storage
+    from headwater.persistence.result_storage import resolve_storage
 
     key = f"flow-run-{flow_run.id}"
     try:

@@ -21,8 +21,8 @@ from typing import Any, Generic, TypeVar
 
 from headwater import settings
 from headwater.persistence.records import dump_record, load_record
+from headwater.persistence.result_storage import ResultStorage, resolve_storage
 from headwater.persistence.serializers import Serializer, get_serializer
-from headwater.persistence.storage import ResultStorage, resolve_storage
 
 __all__ = [
     "DEFAULT_STORAGE_KEY_FN",

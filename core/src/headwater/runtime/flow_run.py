@@ -24,7 +24,7 @@ def _run(attr: str, default: Any = None) -> Any:
 
 
 def _parent_flow_run_id() -> str | None:
-    from headwater.store import get_store
+    from headwater.history import get_store
 
     parent_task_run_id = _run("parent_task_run_id")
     if parent_task_run_id is None:

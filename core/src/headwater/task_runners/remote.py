@@ -39,7 +39,7 @@ from headwater.task_runners.base import TaskRunner
 
 if TYPE_CHECKING:
     from headwater.engine.task_call import TaskCall
-    from headwater.store.records import TaskRun
+    from headwater.history.records import TaskRun
     from headwater.tasks import Task
 
 __all__ = ["PackedCall", "RemoteError", "RemoteRun", "RemoteTaskRunner", "WorkerLostError"]

@@ -42,7 +42,7 @@ class ThreadPoolTaskRunner(TaskRunner[HeadwaterConcurrentFuture[Any]]):
     def __enter__(self) -> ThreadPoolTaskRunner:
         super().__enter__()
         self._cancelled = False
-        from headwater.store import is_throttling
+        from headwater.history import is_throttling
 
         self._executor = ElasticThreadPool(self.max_workers, held_back=is_throttling)
         return self

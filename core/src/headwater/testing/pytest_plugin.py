@@ -29,7 +29,7 @@ def use_headwater_home(path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     Shared by the fixture and the conformance suites (which must not depend on
     this plugin being loaded, e.g. under `-p no:headwater`).
     """
-    from headwater.store import reset_store
+    from headwater.history import reset_store
 
     path.mkdir(parents=True, exist_ok=True)
     reset_store()

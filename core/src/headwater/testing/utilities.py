@@ -38,7 +38,7 @@ def headwater_test_harness(server_startup_timeout: int | None = 30) -> Iterator[
 
     `server_startup_timeout` is accepted for Prefect's signature; no server starts.
     """
-    from headwater.store import reset_store  # registers the store's home listener
+    from headwater.history import reset_store  # registers the store's home listener
 
     with tempfile.TemporaryDirectory(prefix="headwater-test-home-") as tmp:
         home = Path(tmp)

@@ -23,7 +23,7 @@ from headwater.task_runners.remote import WorkerLostError
 
 if TYPE_CHECKING:
     import distributed
-    from headwater.store.records import TaskRun
+    from headwater.history.records import TaskRun
     from headwater.task_runners.remote import RemoteRun
 
 R = TypeVar("R")

@@ -20,7 +20,7 @@ from headwater.futures import HeadwaterConcurrentFuture
 from headwater.task_runners.remote import WorkerLostError
 
 if TYPE_CHECKING:
-    from headwater.store.records import TaskRun
+    from headwater.history.records import TaskRun
     from headwater.task_runners.remote import RemoteRun
 
 R = TypeVar("R")

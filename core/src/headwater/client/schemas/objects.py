@@ -9,8 +9,8 @@ Prefect's API-only objects (Flow, Deployment, WorkPool as server rows) are not
 here: they come with the server client.
 """
 
+from headwater.history.records import FlowRun, LogEntry, TaskRun
 from headwater.states import State, StateType
-from headwater.store.records import FlowRun, LogEntry, TaskRun
 
 Log = LogEntry
 

@@ -42,7 +42,7 @@ class TaskRunnerConformance:
 
     def run_recorded(self, runner: TaskRunner[Any], body: Any) -> tuple[State, str, Any]:
         """Run `body()` as a flow; return its final state, run id and the flushed store."""
-        from headwater.store import get_store
+        from headwater.history import get_store
 
         name = f"conformance-{uuid.uuid4().hex[:12]}"
         state = flow(task_runner=runner, name=name)(body)(return_state=True)

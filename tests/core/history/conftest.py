@@ -7,6 +7,6 @@ import pytest
 
 @pytest.fixture
 def store(headwater_home):
-    from headwater.store import get_store
+    from headwater.history import get_store
 
     return get_store()

@@ -20,9 +20,9 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-from headwater.store.batch import UNFINISHED_SQL
-from headwater.store.connection import in_transaction
-from headwater.store.spill import find_spills, import_spills
+from headwater.history.batch import UNFINISHED_SQL
+from headwater.history.connection import in_transaction
+from headwater.history.spill import find_spills, import_spills
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from headwater.store.records import Event, FlowRun, LogEntry, StateChange, TaskRun
+from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
 
 
 def new_id() -> str:

@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from typing import Any
 
-from headwater.store.records import Event, FlowRun, LogEntry, StateChange, TaskRun
+from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
 
 FINAL_TYPES = frozenset({"COMPLETED", "FAILED", "CRASHED", "CANCELLED"})
 UNFINISHED_SQL = (

@@ -10,8 +10,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from headwater.store.base import CapturingRecorder, RunHistory, RunRecorder, RunStore
-from headwater.store.records import Event, FlowRun, LogEntry, StateChange, TaskRun
+from headwater.history.base import CapturingRecorder, RunHistory, RunRecorder, RunStore
+from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
 
 __all__ = [
     "CapturingRecorder",
@@ -42,7 +42,7 @@ def get_store() -> RunStore:
     with _lock:
         if _store is None:
             from headwater import settings
-            from headwater.store.sqlite import SQLiteRunStore
+            from headwater.history.sqlite import SQLiteRunStore
 
             _store = SQLiteRunStore(settings.home())
         return _store
@@ -56,7 +56,7 @@ def open_for_reading(home: Path | str | None = None) -> RunHistory:
     Raises `RunStoreError` if the home or its database cannot be read.
     """
     from headwater import settings
-    from headwater.store.reader import ReadOnlyRunStore
+    from headwater.history.reader import ReadOnlyRunStore
 
     path = Path(home) if home is not None else settings.home()
     store = _store

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from headwater.store.spill import find_spills, write_spill
-from headwater.store.sqlite import SQLiteRunStore
+from headwater.history.spill import find_spills, write_spill
+from headwater.history.sqlite import SQLiteRunStore
 from store_helpers import event, flow_run, log, record_task, state
 
 

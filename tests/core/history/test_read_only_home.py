@@ -16,7 +16,7 @@ import sys
 import tempfile
 
 import pytest
-from headwater.store.sqlite import SQLiteRunStore
+from headwater.history.sqlite import SQLiteRunStore
 from store_helpers import flow_run, record_task, state
 
 #: the `headwater` command
@@ -94,7 +94,7 @@ def test_reading_writes_nothing(read_only_home):
     SQLite may create an empty -wal and -shm beside a WAL database for a reader
     when it can; that is coordination, not history, and it is not needed (above).
     """
-    from headwater.store import open_for_reading
+    from headwater.history import open_for_reading
 
     home, files = read_only_home
     db = os.path.join(home, "headwater.db")
@@ -119,7 +119,7 @@ def test_reading_writes_nothing(read_only_home):
 
 
 def test_reading_a_home_without_history(tmp_path):
-    from headwater.store import open_for_reading
+    from headwater.history import open_for_reading
 
     reader = open_for_reading(tmp_path / "never-used")
     try:
@@ -133,7 +133,7 @@ def test_reading_a_writable_home_still_marks_dead_runs_crashed(headwater_home):
     """Upkeep the writing open did (spill import, crash marking) is done when needed."""
     import signal
 
-    from headwater.store.reader import ReadOnlyRunStore
+    from headwater.history.reader import ReadOnlyRunStore
     from test_processes import _start_running_child
 
     proc, (fr_id, tr_id, done_id) = _start_running_child()

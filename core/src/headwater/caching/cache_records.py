@@ -18,7 +18,7 @@ from headwater.persistence.records import (
     dump_record,
     load_record,
 )
-from headwater.persistence.storage import LocalResultStorage, ResultStorage
+from headwater.persistence.result_storage import LocalResultStorage, ResultStorage
 
 __all__ = ["CacheMiss", "read_cached", "write_record"]
 

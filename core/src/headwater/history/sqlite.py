@@ -28,16 +28,16 @@ from typing import Any
 
 from headwater import settings
 from headwater.exceptions import RunStoreError
-from headwater.store.base import RunStore
-from headwater.store.connection import connect, in_transaction
-from headwater.store.crash import register_process, upkeep
-from headwater.store.queries import Queries
-from headwater.store.records import Event, FlowRun, LogEntry, StateChange, TaskRun
-from headwater.store.writer import Writer
+from headwater.history.base import RunStore
+from headwater.history.connection import connect, in_transaction
+from headwater.history.crash import register_process, upkeep
+from headwater.history.queries import Queries
+from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
+from headwater.history.writer import Writer
 
 __all__ = ["HIGH_WATER", "SCHEMA_VERSION", "SQLiteRunStore"]
 
-logger = logging.getLogger("headwater.store")
+logger = logging.getLogger("headwater.history")
 
 SCHEMA_VERSION = 2
 #: statements that bring a database from schema version N to N + 1
@@ -63,7 +63,7 @@ _STORES: weakref.WeakSet[SQLiteRunStore] = weakref.WeakSet()
 
 
 def schema_statements() -> list[str]:
-    text = resources.files("headwater.store").joinpath("schema.sql").read_text("utf-8")
+    text = resources.files("headwater.history").joinpath("schema.sql").read_text("utf-8")
     statements, current = [], ""
     for line in text.splitlines(keepends=True):
         if line.lstrip().startswith("--"):

@@ -18,15 +18,15 @@ from typing import Any
 from urllib.parse import quote
 
 from headwater.exceptions import RunStoreError
-from headwater.store.base import RunHistory
-from headwater.store.connection import connect
-from headwater.store.crash import needs_upkeep, upkeep
-from headwater.store.queries import Queries
-from headwater.store.sqlite import SCHEMA_VERSION, schema_statements
+from headwater.history.base import RunHistory
+from headwater.history.connection import connect
+from headwater.history.crash import needs_upkeep, upkeep
+from headwater.history.queries import Queries
+from headwater.history.sqlite import SCHEMA_VERSION, schema_statements
 
 __all__ = ["ReadOnlyRunStore"]
 
-logger = logging.getLogger("headwater.store")
+logger = logging.getLogger("headwater.history")
 
 _FIX = "set HEADWATER_HOME to the directory that holds your run history"
 #: how long upkeep waits for another process's write lock before skipping it

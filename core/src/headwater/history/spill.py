@@ -26,12 +26,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from headwater.store.batch import build_batch, execute_rows, json_default
-from headwater.store.connection import in_transaction
-from headwater.store.faults import is_transient
-from headwater.store.records import Event, FlowRun, LogEntry, StateChange, TaskRun
+from headwater.history.batch import build_batch, execute_rows, json_default
+from headwater.history.connection import in_transaction
+from headwater.history.faults import is_transient
+from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
 
-logger = logging.getLogger("headwater.store")
+logger = logging.getLogger("headwater.history")
 
 FORMAT = 1
 _SUFFIX = ".jsonl.gz"

@@ -8,7 +8,7 @@ import sys
 import textwrap
 import time
 
-from headwater.store.sqlite import SQLiteRunStore
+from headwater.history.sqlite import SQLiteRunStore
 
 CHILD = textwrap.dedent(
     """
@@ -60,7 +60,7 @@ def test_a_schema_1_database_is_upgraded_in_place(tmp_path):
     """A home written before heartbeats and spill files opens, keeps its runs, and gains both."""
     import sqlite3
 
-    from headwater.store.sqlite import SCHEMA_VERSION, schema_statements
+    from headwater.history.sqlite import SCHEMA_VERSION, schema_statements
 
     db = tmp_path / "headwater.db"
     conn = sqlite3.connect(db)

@@ -24,14 +24,14 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from headwater.store.batch import build_batch, execute_rows
-from headwater.store.connection import connect, in_transaction, is_locked
-from headwater.store.faults import Backoff, describe, is_transient
-from headwater.store.spill import release, write_spill
+from headwater.history.batch import build_batch, execute_rows
+from headwater.history.connection import connect, in_transaction, is_locked
+from headwater.history.faults import Backoff, describe, is_transient
+from headwater.history.spill import release, write_spill
 
 __all__ = ["HEARTBEAT_EVERY", "IDLE_WAIT", "MAX_BATCH", "Writer", "connect"]
 
-logger = logging.getLogger("headwater.store")
+logger = logging.getLogger("headwater.history")
 
 #: records taken from the queue per transaction
 MAX_BATCH = 20_000

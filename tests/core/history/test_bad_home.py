@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 from headwater.exceptions import RunStoreError
-from headwater.store import get_store, reset_store
-from headwater.store.sqlite import SQLiteRunStore
+from headwater.history import get_store, reset_store
+from headwater.history.sqlite import SQLiteRunStore
 from store_helpers import flow_run
 
 
@@ -64,7 +64,7 @@ def test_directory_where_database_should_be(tmp_path):
 def test_locked_database_is_a_clear_error(tmp_path, monkeypatch):
     # a fresh home whose schema cannot be created because another connection
     # holds the write lock for longer than the busy timeout
-    import headwater.store.writer as writer
+    import headwater.history.writer as writer
 
     s = SQLiteRunStore(tmp_path)
     fr = flow_run()
@@ -79,8 +79,8 @@ def test_locked_database_is_a_clear_error(tmp_path, monkeypatch):
         conn.execute("PRAGMA busy_timeout = 50")
         return conn
 
-    monkeypatch.setattr("headwater.store.sqlite.connect", quick)
-    monkeypatch.setattr("headwater.store.sqlite.OPEN_PATIENCE", 0.2)
+    monkeypatch.setattr("headwater.history.sqlite.connect", quick)
+    monkeypatch.setattr("headwater.history.sqlite.OPEN_PATIENCE", 0.2)
     try:
         with pytest.raises(RunStoreError, match="locked"):
             SQLiteRunStore(tmp_path)

@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from headwater.store.sqlite import SQLiteRunStore
+from headwater.history.sqlite import SQLiteRunStore
 from store_helpers import flow_run, record_task
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")

@@ -8,8 +8,8 @@ import threading
 import time
 
 import pytest
-from headwater.store import get_store, reset_store
-from headwater.store.sqlite import SQLiteRunStore
+from headwater.history import get_store, reset_store
+from headwater.history.sqlite import SQLiteRunStore
 from store_helpers import event, flow_run, log, record_task, state, task_run
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, Protocol
 
-from headwater.store.records import Event, FlowRun, LogEntry, StateChange, TaskRun
+from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
 
 
 class RunRecorder(Protocol):

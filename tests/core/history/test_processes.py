@@ -8,9 +8,9 @@ import subprocess
 import sys
 import textwrap
 
-from headwater.store import get_store
-from headwater.store.crash import is_alive, process_create_time
-from headwater.store.sqlite import SQLiteRunStore
+from headwater.history import get_store
+from headwater.history.crash import is_alive, process_create_time
+from headwater.history.sqlite import SQLiteRunStore
 from store_helpers import flow_run, record_task, state, task_run
 
 HERE = os.path.dirname(__file__)
@@ -20,7 +20,7 @@ RUNNING_CHILD = textwrap.dedent(
     import sys, time
     sys.path.insert(0, {here!r})
     from store_helpers import flow_run, task_run, state
-    from headwater.store import get_store
+    from headwater.history import get_store
     s = get_store()
     fr = flow_run(name="doomed")
     s.record_flow_run(fr)
@@ -126,7 +126,7 @@ WRITER_CHILD = textwrap.dedent(
     import sys
     sys.path.insert(0, {here!r})
     from store_helpers import flow_run, record_task, state
-    from headwater.store import get_store
+    from headwater.history import get_store
     s = get_store()
     fr = flow_run(name="worker-{n}")
     s.record_flow_run(fr)

@@ -6,9 +6,9 @@ import sqlite3
 import threading
 import time
 
-import headwater.store.connection as connection
-import headwater.store.writer as writer
-from headwater.store.sqlite import HIGH_WATER, SQLiteRunStore
+import headwater.history.connection as connection
+import headwater.history.writer as writer
+from headwater.history.sqlite import HIGH_WATER, SQLiteRunStore
 from store_helpers import flow_run, record_task
 
 #: four records a task: more than the writer holds plus the queue's bound

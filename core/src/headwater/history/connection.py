@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-logger = logging.getLogger("headwater.store")
+logger = logging.getLogger("headwater.history")
 
 
 def connect(path: Path) -> sqlite3.Connection:

@@ -17,7 +17,7 @@ import sys
 import textwrap
 
 import pytest
-from headwater.store.sqlite import SQLiteRunStore
+from headwater.history.sqlite import SQLiteRunStore
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE as a full disk is Linux-only"
@@ -32,7 +32,7 @@ CHILD = textwrap.dedent(
     import resource, signal, sys, threading, time
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     from headwater import flow, task
-    from headwater.store import get_store, is_throttling
+    from headwater.history import get_store, is_throttling
 
     get_store().flush()  # the fresh database exists before the disk "fills"
     resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, resource.RLIM_INFINITY))
@@ -135,7 +135,7 @@ def test_records_still_unwritten_at_exit_are_spilled_and_imported(headwater_home
     ],
 )
 def test_which_errors_can_pass(code, transient):
-    from headwater.store.faults import is_transient
+    from headwater.history.faults import is_transient
 
     exc = sqlite3.OperationalError("boom")
     exc.sqlite_errorcode = code  # type: ignore[attr-defined]
@@ -150,7 +150,7 @@ def test_opening_on_a_full_disk_says_free_space(headwater_home):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))
         from headwater.exceptions import RunStoreError
-        from headwater.store import get_store
+        from headwater.history import get_store
         try:
             get_store()
         except RunStoreError as exc:
