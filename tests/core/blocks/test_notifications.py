@@ -271,3 +271,9 @@ class TestCustomWebhookConformance(BlockConformance):
             json_data={"text": "{{body}}"},
             secrets={"token": "conformance-s3cr3t"},
         )
+
+
+def test_model_copy_with_plain_secrets_still_sends(hook: Hook):
+    copied = webhook(hook).model_copy(update={"secrets": {"token": "rotated"}})
+    copied.notify("x")
+    assert hook.requests[0]["path"] == "/hooks/rotated"

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, model_validator
 
 from headwater.blocks.abstract import NotificationBlock, NotificationError
-from headwater.blocks.fields import SecretDict
+from headwater.blocks.fields import SecretDict, is_secret
 
 __all__ = ["CustomWebhookError", "CustomWebhookNotificationBlock"]
 
@@ -228,7 +228,9 @@ class CustomWebhookNotificationBlock(NotificationBlock):
 
     # --- keeping secrets out of messages -----------------------------------------
     def _secret_values(self) -> dict[str, Any]:
-        return dict(self.secrets.get_secret_value() or {})
+        secrets: Any = self.secrets  # a plain dict after model_construct / model_copy
+        raw = secrets.get_secret_value() if is_secret(secrets) else secrets
+        return dict(raw or {})
 
     def _secret_strings(self) -> tuple[str, ...]:
         return tuple(sorted(_strings(self._secret_values()), key=len, reverse=True))
