@@ -148,7 +148,7 @@ class SqlAlchemyConnector(ConnectorFields):
                 raise query_error(exc, self._where(), operation, self._password()) from exc
         return result
 
-    def execute(
+    def execute(  # type: ignore[override]  # Prefect returns the CursorResult too
         self, operation: str, parameters: Optional[dict[str, Any]] = None, **execution_options: Any
     ) -> CursorResult[Any]:
         """Run one statement on its own connection and commit it."""
@@ -156,7 +156,7 @@ class SqlAlchemyConnector(ConnectorFields):
         logger.debug("Executed the operation %r.", operation)
         return result
 
-    def execute_many(
+    def execute_many(  # type: ignore[override]
         self, operation: str, seq_of_parameters: list[dict[str, Any]], **execution_options: Any
     ) -> CursorResult[Any]:
         """Run one statement once per parameter set (the driver's executemany), then commit."""
