@@ -32,6 +32,11 @@ __all__ = [
 _store: RunStore | None = None
 _lock = threading.Lock()
 
+#: "module:function" of services started beside a store that records (each gets the
+#: store): automations evaluate the events recorded in the home. Named by text so the
+#: run store does not depend on what builds on it (as the CLI's CORE_COMMANDS).
+STORE_SERVICES: list[str] = ["headwater.automations.runtime:attach"]
+
 
 def get_store() -> RunStore:
     """The process's run store, opened on first use."""
@@ -45,7 +50,20 @@ def get_store() -> RunStore:
             from headwater.history.sqlite import SQLiteRunStore
 
             _store = SQLiteRunStore(settings.home())
+            _start_services(_store)
         return _store
+
+
+def _start_services(store: RunStore) -> None:
+    import importlib
+    import logging
+
+    for path in STORE_SERVICES:
+        module_name, _, function = path.partition(":")
+        try:
+            getattr(importlib.import_module(module_name), function)(store)
+        except Exception:  # a service must never stop history from being recorded
+            logging.getLogger("headwater.history").exception("could not start %s", path)
 
 
 def open_for_reading(home: Path | str | None = None) -> RunHistory:

@@ -101,3 +101,49 @@ CREATE TABLE IF NOT EXISTS events (
     related_json  TEXT,
     follows       TEXT
 );
+
+-- automations (schema 3; see headwater/automations/storage.py). Definitions,
+-- trigger buckets, child firings of compound/sequence triggers, the one
+-- cursor over `events` that evaluators in every process share, and the
+-- actions each firing queued (claimed by the process that fired them).
+CREATE TABLE IF NOT EXISTS automations (
+    id        TEXT PRIMARY KEY,
+    name      TEXT NOT NULL,
+    enabled   INTEGER NOT NULL,
+    spec_json TEXT NOT NULL,
+    created   REAL NOT NULL,
+    updated   REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS automation_buckets (
+    automation_id   TEXT NOT NULL,
+    trigger_path    TEXT NOT NULL,
+    bucket_key      TEXT NOT NULL,
+    start           REAL NOT NULL,
+    end             REAL NOT NULL,
+    count           INTEGER NOT NULL,
+    last_event_json TEXT,
+    PRIMARY KEY (automation_id, trigger_path, bucket_key)
+);
+CREATE TABLE IF NOT EXISTS automation_child_firings (
+    seq           INTEGER PRIMARY KEY,
+    automation_id TEXT NOT NULL,
+    parent_path   TEXT NOT NULL,
+    child_index   INTEGER NOT NULL,
+    fired         REAL NOT NULL,
+    event_json    TEXT
+);
+CREATE TABLE IF NOT EXISTS automation_cursor (
+    id  INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS automation_actions (
+    seq           INTEGER PRIMARY KEY,
+    automation_id TEXT NOT NULL,
+    action_index  INTEGER NOT NULL,
+    firing_json   TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    process_id    INTEGER,
+    created       REAL NOT NULL,
+    finished      REAL,
+    error         TEXT
+);

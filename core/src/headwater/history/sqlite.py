@@ -14,6 +14,7 @@ printed (see `spill`). Reading only, as the CLI does, is `reader`'s job.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import sqlite3
@@ -22,6 +23,7 @@ import threading
 import time
 import weakref
 from collections import deque
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -35,14 +37,16 @@ from headwater.history.queries import Queries
 from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
 from headwater.history.writer import Writer
 
-__all__ = ["HIGH_WATER", "SCHEMA_VERSION", "SQLiteRunStore"]
+__all__ = ["HIGH_WATER", "SCHEMA_VERSION", "SQLiteRunStore", "ensure_schema"]
 
 logger = logging.getLogger("headwater.history")
 
-SCHEMA_VERSION = 2
-#: statements that bring a database from schema version N to N + 1
+SCHEMA_VERSION = 3
+#: statements that bring a database from schema version N to N + 1; after them
+#: schema.sql runs (CREATE ... IF NOT EXISTS), which adds new tables in place
 MIGRATIONS = {
-    1: ["ALTER TABLE processes ADD COLUMN last_seen REAL"],  # then schema.sql adds tables
+    1: ["ALTER TABLE processes ADD COLUMN last_seen REAL"],
+    2: [],  # 3: automation tables (schema.sql)
 }
 #: queued records above which `record_*` waits for the writer ...
 HIGH_WATER = 20_000
@@ -92,6 +96,21 @@ class SQLiteRunStore(Queries, RunStore):
         self._writer.start()
         _STORES.add(self)
         atexit.register(_flush_at_exit, weakref.ref(self))
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def add_commit_listener(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` on the writer thread after each batch with events is committed.
+
+        It must return at once (set a flag, wake a thread): the writer waits for it.
+        """
+        self._writer.commit_listeners.append(listener)
+
+    def remove_commit_listener(self, listener: Callable[[], None]) -> None:
+        with contextlib.suppress(ValueError):
+            self._writer.commit_listeners.remove(listener)
 
     # --- opening ---------------------------------------------------------------
     def _prepare_home(self) -> None:
@@ -310,6 +329,25 @@ class SQLiteRunStore(Queries, RunStore):
         self._queue = deque()
         self._writer = Writer(self.path, self.process_id, self._queue)
         self._writer.start()
+
+
+def ensure_schema(path: Path) -> None:
+    """Create or upgrade the database at `path` to this schema, without opening a store
+    (for code with its own tables there, e.g. automations, run from the CLI)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = connect(path)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version < SCHEMA_VERSION:
+            in_transaction(conn, _create_schema, OPEN_PATIENCE)
+        elif version > SCHEMA_VERSION:
+            raise RunStoreError(
+                f"{path} was written by a newer headwater (schema {version}, "
+                f"this one knows {SCHEMA_VERSION}); upgrade headwater or {_FIX}"
+            )
+    finally:
+        conn.close()
 
 
 def _create_schema(conn: sqlite3.Connection) -> None:

@@ -21,11 +21,13 @@ import sqlite3
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from headwater.history.batch import build_batch, execute_rows
 from headwater.history.connection import connect, in_transaction, is_locked
+from headwater.history.records import Event
 from headwater.history.faults import Backoff, describe, is_transient
 from headwater.history.spill import release, write_spill
 
@@ -57,6 +59,8 @@ class Writer:
         self.stopping = False
         #: a batch SQLite refused for now, retried until it is written
         self.held: list[Any] = []
+        #: called after a committed batch that held events (automations wake on it)
+        self.commit_listeners: list[Callable[[], None]] = []
         #: monotonic time of the first failure of the current stall, else None
         self.stalled_since: float | None = None
         self._error: BaseException | None = None
@@ -191,6 +195,12 @@ class Writer:
                 self._backoff = Backoff()
         for marker in markers:
             marker.set()
+        if self.commit_listeners and any(type(r) is Event for r in batch):
+            for listener in list(self.commit_listeners):
+                try:
+                    listener()
+                except Exception:  # a listener must never stop the writer
+                    logger.exception("headwater run store: a commit listener failed")
 
     def _commit(self, conn: sqlite3.Connection, work: list[tuple[str, list[Any]]]) -> None:
         def run(c: sqlite3.Connection) -> None:
