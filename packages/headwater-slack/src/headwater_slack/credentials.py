@@ -150,7 +150,7 @@ class SlackWebhook(NotificationBlock):
         url = self.url.get_secret_value()
         text = text.replace(url, f"{self._host()}/...")
         path = urlsplit(url).path.strip("/")
-        pieces = [path, path.removeprefix("services/")] + path.split("/")
+        pieces = [path, path.removeprefix("services/"), *path.split("/")]
         for piece in sorted(pieces, key=len, reverse=True):
             if len(piece) >= 8:
                 text = text.replace(piece, "...")
