@@ -5,13 +5,11 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-import pytest
-
 from headwater.automations import Automation
 from headwater.automations.evaluator import Evaluator
 from headwater.automations.storage import get_storage
 from headwater.events import emit_event
-from headwater.events.actions import DoNothing, SendNotification
+from headwater.events.actions import DoNothing
 from headwater.events.schemas.automations import (
     CompoundTrigger,
     EventTrigger,
@@ -46,7 +44,9 @@ def fired(automation: Automation, now: float | None = None) -> int:
 
 def make(trigger: object, **kw: object) -> Automation:
     _stop_background()
-    return Automation(name=kw.pop("name", "a"), trigger=trigger, actions=[DoNothing()], **kw).create()  # type: ignore[arg-type]
+    return Automation(
+        name=kw.pop("name", "a"), trigger=trigger, actions=[DoNothing()], **kw
+    ).create()  # type: ignore[arg-type]
 
 
 def emit(name: str, rid: str = "thing.1", **labels: str) -> None:
@@ -69,8 +69,12 @@ def test_prefect_names_match_headwater_events():
             match={"prefect.resource.id": "prefect.flow-run.*"},
         )
     )
-    emit_event("headwater.flow-run.Failed", resource={"headwater.resource.id": "headwater.flow-run.x"})
-    emit_event("headwater.flow-run.Completed", resource={"headwater.resource.id": "headwater.flow-run.y"})
+    emit_event(
+        "headwater.flow-run.Failed", resource={"headwater.resource.id": "headwater.flow-run.x"}
+    )
+    emit_event(
+        "headwater.flow-run.Completed", resource={"headwater.resource.id": "headwater.flow-run.y"}
+    )
     assert fired(a) == 1
 
 
@@ -83,6 +87,7 @@ def test_wildcards_match_and_match_related_and_negation():
         )
     )
     owner = [{"prefect.resource.id": "team.data", "prefect.resource.role": "owner"}]
+
     def etl(event: str, rid: str, env: str, related: list | None = owner) -> None:
         emit_event(event, resource={"prefect.resource.id": rid, "env": env}, related=related)
 
@@ -106,7 +111,9 @@ def test_events_before_the_automation_existed_are_ignored():
 def test_threshold_within_window_and_for_each():
     a = make(
         EventTrigger(
-            expect={"disk.full"}, threshold=3, within=timedelta(minutes=5),
+            expect={"disk.full"},
+            threshold=3,
+            within=timedelta(minutes=5),
             for_each={"prefect.resource.id"},
         )
     )
@@ -129,7 +136,9 @@ def test_threshold_without_window_counts_until_reached():
 
 
 def test_after_then_expect():
-    a = make(EventTrigger(after={"job.started"}, expect={"job.finished"}, within=timedelta(minutes=1)))
+    a = make(
+        EventTrigger(after={"job.started"}, expect={"job.finished"}, within=timedelta(minutes=1))
+    )
     emit("job.finished")  # no `after` yet: ignored
     assert fired(a) == 0
     emit("job.started")
@@ -138,7 +147,11 @@ def test_after_then_expect():
 
 
 def test_proactive_fires_when_expected_event_is_missing():
-    a = make(EventTrigger(expect={"data.loaded"}, posture=Posture.Proactive, within=timedelta(seconds=30)))
+    a = make(
+        EventTrigger(
+            expect={"data.loaded"}, posture=Posture.Proactive, within=timedelta(seconds=30)
+        )
+    )
     start = time.time()
     assert fired(a, now=start) == 0  # opens the first window
     assert fired(a, now=start + 31) == 1  # nothing arrived in it
@@ -150,8 +163,11 @@ def test_proactive_fires_when_expected_event_is_missing():
 def test_proactive_after_starts_the_window():
     a = make(
         EventTrigger(
-            after={"job.started"}, expect={"job.finished"}, posture="Proactive",
-            within=timedelta(seconds=10), for_each={"prefect.resource.id"},
+            after={"job.started"},
+            expect={"job.finished"},
+            posture="Proactive",
+            within=timedelta(seconds=10),
+            for_each={"prefect.resource.id"},
         )
     )
     emit("job.started", rid="job.1")
@@ -163,7 +179,7 @@ def test_proactive_after_starts_the_window():
 
 
 def test_compound_all_and_sequence_order():
-    both = make(
+    make(
         CompoundTrigger(
             require="all",
             triggers=[EventTrigger(expect={"a.done"}), EventTrigger(expect={"b.done"})],
@@ -171,8 +187,10 @@ def test_compound_all_and_sequence_order():
         ),
         name="both",
     )
-    seq = make(
-        SequenceTrigger(triggers=[EventTrigger(expect={"a.done"}), EventTrigger(expect={"b.done"})]),
+    make(
+        SequenceTrigger(
+            triggers=[EventTrigger(expect={"a.done"}), EventTrigger(expect={"b.done"})]
+        ),
         name="seq",
     )
     emit("b.done")
@@ -183,7 +201,11 @@ def test_compound_all_and_sequence_order():
 
 
 def test_compound_any():
-    a = make(CompoundTrigger(require="any", triggers=[EventTrigger(expect={"x"}), EventTrigger(expect={"y"})]))
+    a = make(
+        CompoundTrigger(
+            require="any", triggers=[EventTrigger(expect={"x"}), EventTrigger(expect={"y"})]
+        )
+    )
     emit("y")
     assert fired(a) == 1
 

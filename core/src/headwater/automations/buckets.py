@@ -98,7 +98,8 @@ def on_event(
         if bucket is None:  # an `after` event opens a window (if none is open)
             initial = -1 if trigger.expects(event.event) else 0
             bucket = save_bucket(
-                c, Bucket(automation_id, path, key, occurred, occurred + within, initial, event_dict)
+                c,
+                Bucket(automation_id, path, key, occurred, occurred + within, initial, event_dict),
             )
     if bucket is None and not trigger.after and trigger.expects(event.event):
         bucket = read_bucket(c, automation_id, path, key)

@@ -81,7 +81,9 @@ class Evaluator:
         queued: list[QueuedAction] = []
         while True:
             at = time.time() if now is None else now
-            batch, more = self.storage.transaction(lambda c: self._pass(c, automations, at))
+            batch, more = self.storage.transaction(
+                lambda c, at=at: self._pass(c, automations, at)  # type: ignore[misc]
+            )
             queued += batch
             if batch:
                 self._act(batch)
@@ -179,7 +181,7 @@ class Evaluator:
     ) -> Callable[[str, Bucket, dict[str, Any] | None], None]:  # fmt: skip
         def fire(path: str, bucket: Bucket, event: dict[str, Any] | None) -> None:
             trigger = _trigger_at(automation.model, path)
-            labels = dict(zip(sorted(getattr(trigger, "for_each", ())), bucket.key))
+            labels = dict(zip(sorted(getattr(trigger, "for_each", ())), bucket.key, strict=False))
             self._fired(c, automation, path, event, labels, queued, now)
 
         return fire
@@ -190,12 +192,12 @@ class Evaluator:
         queued: list[QueuedAction], now: float,
     ) -> None:  # fmt: skip
         if path != "0":  # a child of a compound or sequence trigger
-            parent_path, _, index = path.rpartition(".")
+            parent_path, _, child = path.rpartition(".")
             fired_at = (event or {}).get("occurred", now)
             c.execute(
                 "INSERT INTO automation_child_firings (automation_id, parent_path, child_index, "
                 "fired, event_json) VALUES (?, ?, ?, ?, ?)",
-                (automation.id, parent_path, int(index), fired_at, json.dumps(event)),
+                (automation.id, parent_path, int(child), fired_at, json.dumps(event)),
             )
             if self._composite_ready(c, automation, parent_path, now):
                 self._fired(c, automation, parent_path, event, labels, queued, now)

@@ -143,6 +143,7 @@ def _change_flow_run_state(storage: AutomationStorage, item: QueuedAction, actio
     run_id = flow_run_id_of(item.firing.get("event"))
     if run_id is None:
         raise ActionFailed(f"{action.type}: the triggering event is not about a flow run")
+    state_type: str
     if isinstance(action, ChangeFlowRunState):
         state_type = action.state
         state_name = action.name or action.state.capitalize()

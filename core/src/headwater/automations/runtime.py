@@ -39,9 +39,7 @@ class BackgroundEvaluator:
         self._pass_lock = threading.Lock()
         self._evaluator: Any = None
         self._process_id = getattr(store, "process_id", None)
-        self.thread = threading.Thread(
-            target=self._run, name="headwater-automations", daemon=True
-        )
+        self.thread = threading.Thread(target=self._run, name="headwater-automations", daemon=True)
 
     def start(self) -> None:
         store = self._store()

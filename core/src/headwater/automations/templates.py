@@ -23,7 +23,8 @@ class TemplateError(Exception):
 def render(template: str, context: dict[str, Any], field: str) -> str:
     if "{" not in template:
         return template
-    from jinja2 import ChainableUndefined, TemplateError as JinjaError
+    from jinja2 import ChainableUndefined
+    from jinja2 import TemplateError as JinjaError
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     env = ImmutableSandboxedEnvironment(undefined=ChainableUndefined, autoescape=False)
@@ -43,6 +44,16 @@ def flow_run_id_of(event: dict[str, Any] | None) -> str | None:
             if rid.startswith(prefix):
                 return rid[len(prefix) :]
     return None
+
+
+def _labels(labels: Any) -> Any:
+    """Labels readable by either spelling (`resource["prefect.resource.id"]`)."""
+    from headwater.events.schemas.events import Resource
+
+    try:
+        return Resource(labels or {})
+    except (TypeError, ValueError):
+        return labels or {}
 
 
 def template_context(storage: Any, item: Any) -> dict[str, Any]:
@@ -78,7 +89,7 @@ def template_context(storage: Any, item: Any) -> dict[str, Any]:
     model = item.automation.model
     return {
         "event": event,
-        "resource": event.get("resource") or {},
+        "resource": _labels(event.get("resource")),
         "flow_run": flow_run,
         "flow_run_url": url,
         "labels": item.firing.get("labels") or {},

@@ -27,8 +27,8 @@ from typing import Any
 
 from headwater.history.batch import build_batch, execute_rows
 from headwater.history.connection import connect, in_transaction, is_locked
-from headwater.history.records import Event
 from headwater.history.faults import Backoff, describe, is_transient
+from headwater.history.records import Event
 from headwater.history.spill import release, write_spill
 
 __all__ = ["HEARTBEAT_EVERY", "IDLE_WAIT", "MAX_BATCH", "Writer", "connect"]

@@ -32,6 +32,7 @@ from pydantic import (
 )
 
 from headwater.events.actions import ActionTypes
+from headwater.events.names import canonical, matches
 
 __all__ = [
     "AutomationCore",
@@ -46,15 +47,7 @@ __all__ = [
     "TriggerTypes",
 ]
 
-_SPELLINGS = ("prefect.", "headwater.")
 MIN_PROACTIVE_WITHIN = timedelta(seconds=10)
-
-
-def canonical(text: str) -> str:
-    """One spelling for names that Prefect and headwater spell differently."""
-    if text.startswith("prefect."):
-        return "headwater." + text[len("prefect.") :]
-    return text
 
 
 def label_matches(expected: str, value: str | None) -> bool:
@@ -69,10 +62,8 @@ def label_matches(expected: str, value: str | None) -> bool:
 
 
 def name_matches(pattern: str, name: str) -> bool:
-    """An event name against `expect` / `after` patterns (a `*` anywhere is a wildcard)."""
-    import fnmatch
-
-    return fnmatch.fnmatchcase(canonical(name), canonical(pattern))
+    """An event name against an `expect` / `after` pattern (`*` wildcards)."""
+    return matches(pattern, name)
 
 
 class Posture(str, Enum):
