@@ -28,7 +28,7 @@ from typing import Any
 from headwater.history.batch import build_batch, execute_rows
 from headwater.history.connection import connect, in_transaction, is_locked
 from headwater.history.faults import Backoff, describe, is_transient
-from headwater.history.records import Event
+from headwater.history.records import Event, StateChange
 from headwater.history.spill import release, write_spill
 
 __all__ = ["HEARTBEAT_EVERY", "IDLE_WAIT", "MAX_BATCH", "Writer", "connect"]
@@ -45,6 +45,8 @@ HEARTBEAT_EVERY = 1.0
 LOCK_PATIENCE = 5.0
 #: SQLite's own wait for a lock per attempt (ms); retries happen outside `fork_lock`
 ATTEMPT_BUSY_MS = 100
+#: records after whose commit the listeners are called
+_WAKES = (Event, StateChange)
 _BEAT = "UPDATE processes SET last_seen = ? WHERE id = ?"
 
 
@@ -59,7 +61,8 @@ class Writer:
         self.stopping = False
         #: a batch SQLite refused for now, retried until it is written
         self.held: list[Any] = []
-        #: called after a committed batch that held events (automations wake on it)
+        #: called after a committed batch that held events or state changes (which
+        #: become events in the same transaction); automations wake on it
         self.commit_listeners: list[Callable[[], None]] = []
         #: monotonic time of the first failure of the current stall, else None
         self.stalled_since: float | None = None
@@ -195,7 +198,7 @@ class Writer:
                 self._backoff = Backoff()
         for marker in markers:
             marker.set()
-        if self.commit_listeners and any(type(r) is Event for r in batch):
+        if self.commit_listeners and any(type(r) in _WAKES for r in batch):
             for listener in list(self.commit_listeners):
                 try:
                     listener()
