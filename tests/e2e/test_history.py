@@ -60,6 +60,7 @@ def test_killed_process_shows_crashed(store, cli, tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        proc.stdout.close()  # else a ResourceWarning (an error under filterwarnings)
 
     # The next process to open the store finds the dead process's runs and marks them.
     listing = cli("flow-run", "ls")
