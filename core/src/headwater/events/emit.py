@@ -1,4 +1,10 @@
-"""`emit_event`: validate, attach the current run as a related resource, record."""
+"""`emit_event`: validate, attach the current run as a related resource, record.
+
+This runs inside tasks, so it is kept to a few microseconds: validation is plain
+Python (no pydantic), the record handed to the store shares the event's label
+dicts instead of copying them, and the store only queues it; encoding and I/O
+happen on the store's writer thread.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ import datetime
 import uuid
 from typing import Any
 
+from headwater.context import _flow_run, _task_run
+from headwater.events.names import canonical
 from headwater.events.schemas.events import Event, RelatedResource, Resource
 from headwater.history.records import Event as EventRecord
 
@@ -29,14 +37,12 @@ def emit_event(
     Inside a flow or task run, the run is added as a related resource.
     Extra keyword arguments join the payload.
     """
-    from headwater.history.ids import new_run_id
-
-    related_list = list(related or [])
-    if len(related_list) > MAX_RELATED:
+    if related and len(related) > MAX_RELATED:
         raise ValueError(
-            f"An event may have at most {MAX_RELATED} related resources, got {len(related_list)}"
+            f"emit_event({event!r}): an event may have at most {MAX_RELATED} related "
+            f"resources, got {len(related)}"
         )
-    body = dict(payload or {})
+    body = dict(payload) if payload else {}
     if kwargs:
         body.update(kwargs)
     try:
@@ -44,23 +50,31 @@ def emit_event(
             event=event,
             resource=resource,
             occurred=occurred,  # type: ignore[arg-type]
-            related=[_related(r, i) for i, r in enumerate(related_list)],
+            related=[_related(r, i) for i, r in enumerate(related)] if related else None,
             payload=body,
-            id=id if id is not None else new_run_id(),
+            id=id,
             follows=follows.id if isinstance(follows, Event) else follows,
         )
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"emit_event({event!r}): {exc}") from None
-    result.related.extend(_current_runs(result.related))
-    _recorder().record_event(
+    task_ctx = _task_run.get()
+    flow_ctx = _flow_run.get() or (task_ctx.flow_run_context if task_ctx else None)
+    if task_ctx is not None or flow_ctx is not None:
+        result.related.extend(_current_runs(result.related, flow_ctx, task_ctx))
+        recorder = (task_ctx or flow_ctx).recorder  # type: ignore[union-attr]
+    else:
+        from headwater.history import get_store
+
+        recorder = get_store()
+    recorder.record_event(
         EventRecord(
-            id=str(result.id),
-            event=result.event,
-            occurred=result.occurred.timestamp(),
-            resource=result.resource.model_dump(),
-            payload=result.payload,
-            related=[r.model_dump() for r in result.related],
-            follows=str(result.follows) if result.follows else None,
+            result.id_text,
+            result.event,
+            result.occurred.timestamp(),
+            result.resource._labels,
+            result.payload,
+            [r._labels for r in result.related],
+            str(result.follows) if result.follows else None,
         )
     )
     return result
@@ -75,19 +89,15 @@ def _related(labels: Any, index: int) -> RelatedResource:
         raise type(exc)(f"related[{index}]: {exc}") from None
 
 
-def _current_runs(already: list[RelatedResource]) -> list[RelatedResource]:
-    from headwater.context import FlowRunContext, TaskRunContext
-
-    ids = {r.id for r in already}
+def _current_runs(already: list[RelatedResource], flow_ctx: Any, task_ctx: Any) -> list[Any]:
     found = []
-    task_ctx = TaskRunContext.get()
-    flow_ctx = FlowRunContext.get() or (task_ctx.flow_run_context if task_ctx else None)
     if flow_ctx is not None:
         found.append(("flow-run", flow_ctx.flow_run.id, flow_ctx.flow_run.name))
     if task_ctx is not None:
         found.append(("task-run", task_ctx.task_run.id, task_ctx.task_run.name))
+    ids = {canonical(r.id) for r in already} if already else ()
     return [
-        RelatedResource(
+        RelatedResource.trusted(
             {
                 "headwater.resource.id": f"headwater.{role}.{run_id}",
                 "headwater.resource.role": role,
@@ -97,14 +107,3 @@ def _current_runs(already: list[RelatedResource]) -> list[RelatedResource]:
         for role, run_id, name in found
         if f"headwater.{role}.{run_id}" not in ids
     ]
-
-
-def _recorder() -> Any:
-    from headwater.context import FlowRunContext, TaskRunContext
-
-    ctx = TaskRunContext.get() or FlowRunContext.get()
-    if ctx is not None:
-        return ctx.recorder
-    from headwater.history import get_store
-
-    return get_store()

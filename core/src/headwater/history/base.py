@@ -55,7 +55,22 @@ class RunHistory(ABC):
         """Oldest first; for a flow run, its task runs' logs too unless told otherwise."""
 
     @abstractmethod
-    def read_events(self, limit: int = 100) -> list[dict[str, Any]]: ...
+    def read_events(
+        self,
+        limit: int | None = 100,
+        *,
+        after: int | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        where: tuple[str, list[Any]] | None = None,
+        oldest_first: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Newest first unless `oldest_first`; each with its `seq` (a cursor: `after=`)."""
+
+    @abstractmethod
+    def last_event_seq(self) -> int:
+        """The newest event's `seq`, 0 if none."""
+
     @abstractmethod
     def count_task_runs(self, flow_run_id: str | None = None) -> int: ...
 

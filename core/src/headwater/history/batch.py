@@ -1,9 +1,9 @@
 """Turning queued records into SQL: one transaction's statements and rows.
 
 Within a batch each run's insert is coalesced with its state changes (one row
-insert carrying the latest state, plus one row per state change), and rows go
-to SQLite as multi-row INSERTs. Used by the background writer and by the import
-of spill files, so both write exactly the same rows.
+insert carrying the latest state, plus one row per state change, plus that
+change's event: see `state_events`), and rows go to SQLite as multi-row INSERTs.
+Used by the background writer and by the import of spill files, so both write exactly the same rows.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
+from headwater.history.state_events import DERIVE_STATE_EVENTS
 
 FINAL_TYPES = frozenset({"COMPLETED", "FAILED", "CRASHED", "CANCELLED"})
 UNFINISHED_SQL = (
@@ -126,6 +127,40 @@ INSERT_EVENT = (
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
+#: a batch's events as one JSON array, split into rows by SQLite
+INSERT_EVENTS_JSON = (
+    "INSERT INTO events (id, event, occurred, resource_json, payload_json, related_json, follows) "
+    "SELECT value ->> 0, value ->> 1, value ->> 2, value -> 3, value -> 4, value -> 5, "
+    "value ->> 6 FROM json_each(?) ORDER BY key"
+)
+
+
+def _event_work(events: list[Event]) -> list[tuple[str, list[Any]]]:
+    """The statements for a batch's events: one JSON text for all of them.
+
+    One call of the C encoder instead of three `dumps` per event keeps this
+    thread's hold on the interpreter lock short (the engine shares it). A batch
+    the encoder refuses (a payload mutated while read, a circular value) is
+    encoded event by event, each field falling back to `dumps`.
+    """
+    if not events:
+        return []
+    try:
+        text = _encode(
+            [
+                [e.id, e.event, e.occurred, e.resource, e.payload, e.related, e.follows]
+                for e in events
+            ]
+        )
+    except (RuntimeError, TypeError, ValueError):
+        rows = [
+            (e.id, e.event, e.occurred, dumps(e.resource), dumps(e.payload), dumps(e.related),
+             e.follows)
+            for e in events
+        ]  # fmt: skip
+        return [(INSERT_EVENT, rows)]
+    return [(INSERT_EVENTS_JSON, [(text,)])]
+
 
 def _state_values(agg: _Agg, run_count: int, process_id: int | None) -> tuple[Any, ...]:
     return (
@@ -142,7 +177,7 @@ def build_batch(
     updates: dict[tuple[str, str], _Agg] = {}
     states: list[tuple[Any, ...]] = []
     logs: list[tuple[Any, ...]] = []
-    events: list[tuple[Any, ...]] = []
+    events: list[Event] = []
     markers: list[threading.Event] = []
     for rec in batch:
         kind = type(rec)
@@ -167,10 +202,7 @@ def build_batch(
         elif kind is LogEntry:
             logs.append(rec)  # a tuple in the table's column order
         elif kind is Event:
-            events.append(
-                (rec.id, rec.event, rec.occurred, dumps(rec.resource), dumps(rec.payload),
-                 dumps(rec.related), rec.follows)
-            )  # fmt: skip
+            events.append(rec)
         elif isinstance(rec, threading.Event):
             markers.append(rec)
     flow_rows: list[tuple[Any, ...]] = []
@@ -199,8 +231,10 @@ def build_batch(
         (_UPDATE_STATE.format(t="flow_runs"), flow_updates),
         (_UPDATE_STATE.format(t="task_runs"), task_updates),
         (INSERT_STATE, states),
+        # each state's event, built by SQLite from the rows just written
+        (DERIVE_STATE_EVENTS, [(len(states),)] if states else []),
         (INSERT_LOG, logs),
-        (INSERT_EVENT, events),
+        *_event_work(events),
     ]
     return [(sql, rows) for sql, rows in work if rows], markers
 

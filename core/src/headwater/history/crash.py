@@ -23,6 +23,7 @@ from pathlib import Path
 from headwater.history.batch import UNFINISHED_SQL
 from headwater.history.connection import in_transaction
 from headwater.history.spill import find_spills, import_spills
+from headwater.history.state_events import derive_state_events
 
 
 @lru_cache(maxsize=1)
@@ -148,6 +149,7 @@ def sweep_dead_processes(
                     "VALUES (?, ?, 'CRASHED', 'Crashed', ?, ?)",
                     [(run_id, kind, message, at) for run_id, at in runs],
                 )
+                derive_state_events(c, len(runs))
                 total += len(runs)
         return total
 

@@ -143,13 +143,51 @@ class Queries:
             entry.pop("seq", None)
         return out
 
-    def read_events(self, limit: int = 100) -> list[dict[str, Any]]:
-        cursor, rows = self._read(
-            "SELECT id, event, occurred, resource_json, payload_json, related_json, follows "
-            "FROM events ORDER BY seq DESC LIMIT ?",
-            (limit,),
+    def read_events(
+        self,
+        limit: int | None = 100,
+        *,
+        after: int | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        where: tuple[str, list[Any]] | None = None,
+        oldest_first: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Events, newest first (or oldest first), each with its `seq`.
+
+        `seq` grows with every event recorded in this home, by any process, and is
+        never reused: `after=seq` reads what was recorded since (a cursor).
+        `since` / `until` bound `occurred` (epoch seconds, inclusive); `where` is
+        an SQL condition on the events table's columns with its parameters, from
+        the layer that knows event names (headwater.events.filters).
+        """
+        sql = (
+            "SELECT seq, id, event, occurred, resource_json, payload_json, related_json, "
+            "follows FROM events WHERE 1 = 1"
         )
+        params: list[Any] = []
+        for clause, value in (
+            (" AND seq > ?", after),
+            (" AND occurred >= ?", since),
+            (" AND occurred <= ?", until),
+        ):
+            if value is not None:
+                sql += clause
+                params.append(value)
+        if where is not None:
+            sql += f" AND ({where[0]})"
+            params.extend(where[1])
+        sql += " ORDER BY seq" if oldest_first else " ORDER BY seq DESC"
+        if limit is not None and limit >= 0:
+            sql += " LIMIT ?"
+            params.append(limit)
+        cursor, rows = self._read(sql, params)
         return [_row_dict(cursor, row) for row in rows]
+
+    def last_event_seq(self) -> int:
+        """The `seq` of the newest event recorded so far (0 if none): a cursor for 'from now'."""
+        _, rows = self._read("SELECT coalesce(max(seq), 0) FROM events")
+        return int(rows[0][0])
 
     def count_task_runs(self, flow_run_id: str | None = None) -> int:
         if flow_run_id is None:

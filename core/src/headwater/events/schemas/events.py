@@ -1,9 +1,9 @@
 """Event, Resource and RelatedResource with Prefect's shape.
 
 A resource is a set of string labels; its id is `prefect.resource.id` (or
-headwater's spelling, `headwater.resource.id`). Reading a `prefect.resource.*`
-label finds the `headwater.resource.*` one too, and the other way round, so
-code written for either spelling reads events made with either.
+headwater's spelling, `headwater.resource.id`). Reading a `prefect.*` label
+finds the `headwater.*` one too, and the other way round (`names`), so code
+written for either spelling reads events made with either.
 
 Plain classes rather than pydantic models: `emit_event` is called inside tasks
 and must stay cheap. `model_dump()` is there for code that serialises events.
@@ -16,18 +16,13 @@ import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from headwater.events.names import other_spelling
+from headwater.history.ids import new_run_id
+
 __all__ = ["Event", "RelatedResource", "Resource"]
 
-_PREFIXES = ("prefect.resource.", "headwater.resource.")
 MAX_LABELS = 500
 MAX_EVENT_NAME = 1024
-
-
-def _other_spelling(label: str) -> str | None:
-    for mine, other in (_PREFIXES, _PREFIXES[::-1]):
-        if label.startswith(mine):
-            return other + label[len(mine) :]
-    return None
 
 
 class Resource(Mapping[str, str]):
@@ -37,12 +32,15 @@ class Resource(Mapping[str, str]):
     kind = "resource"
 
     def __init__(self, labels: Mapping[str, str] | None = None, **more: str) -> None:
-        if labels is not None and not isinstance(labels, Mapping):
-            raise TypeError(
-                f"a {self.kind} must be a dict of string labels, got {type(labels).__name__}: "
-                f"{labels!r}; e.g. {{'prefect.resource.id': 'my.thing'}}"
-            )
-        merged = {**(labels or {}), **more}
+        if type(labels) is dict and not more:  # the usual case, kept cheap
+            merged = labels.copy()
+        else:
+            if labels is not None and not isinstance(labels, Mapping):
+                raise TypeError(
+                    f"a {self.kind} must be a dict of string labels, got "
+                    f"{type(labels).__name__}: {labels!r}; e.g. {{'prefect.resource.id': 'my.thing'}}"
+                )
+            merged = {**(labels or {}), **more}
         _check_labels(merged, self.kind)
         self._labels: dict[str, str] = merged
         if not self.id:
@@ -51,11 +49,18 @@ class Resource(Mapping[str, str]):
                 f"'headwater.resource.id') label; got labels {sorted(merged)}"
             )
 
+    @classmethod
+    def trusted(cls, labels: dict[str, str]) -> Resource:
+        """Labels headwater built itself (known valid): no checks, no copy."""
+        made = cls.__new__(cls)
+        made._labels = labels
+        return made
+
     def __getitem__(self, label: str) -> str:
         try:
             return self._labels[label]
         except KeyError:
-            other = _other_spelling(label)
+            other = other_spelling(label)
             if other is not None and other in self._labels:
                 return self._labels[other]
             raise
@@ -130,7 +135,7 @@ def check_event_name(event: Any) -> str:
         raise TypeError(f"an event name must be a string, got {event!r}; {example}")
     if not event.strip():
         raise ValueError(f"emit_event needs an event name, got {event!r}; {example}")
-    if event != event.strip() or any(not c.isprintable() for c in event):
+    if event != event.strip() or not event.isprintable():
         raise ValueError(
             f"event name {event!r} has surrounding spaces or control characters; {example}"
         )
@@ -145,7 +150,7 @@ def check_event_name(event: Any) -> str:
 class Event:
     """Something that happened to a resource, as Prefect's `Event`."""
 
-    __slots__ = ("event", "follows", "id", "occurred", "payload", "related", "resource")
+    __slots__ = ("_id", "event", "follows", "occurred", "payload", "related", "resource")
 
     def __init__(
         self,
@@ -164,8 +169,25 @@ class Event:
         ]
         self.occurred = _aware(occurred)
         self.payload = dict(payload or {})
-        self.id = _uuid(id, "id") if id is not None else uuid.uuid4()
+        #: a UUID, or the text of a time-ordered one made here (parsed when first read)
+        self._id: uuid.UUID | str = _uuid(id, "id") if id is not None else new_run_id()
         self.follows = _uuid(follows, "follows") if follows is not None else None
+
+    @property
+    def id(self) -> uuid.UUID:
+        value = self._id
+        if isinstance(value, str):
+            value = self._id = uuid.UUID(value)
+        return value
+
+    @id.setter
+    def id(self, value: uuid.UUID | str) -> None:
+        self._id = _uuid(value, "id")
+
+    @property
+    def id_text(self) -> str:
+        """The id as text, without making a UUID object (what the store records)."""
+        return self._id if isinstance(self._id, str) else str(self._id)
 
     @property
     def involved_resources(self) -> list[Resource]:
