@@ -19,6 +19,7 @@ CORE_COMMANDS: list[str] = [
     "headwater.cli.task_runs:task_run_group",
     "headwater.cli.plugins:plugins_command",
     "headwater.cli.blocks:block_group",
+    "headwater.cli.events:events_group",
     "headwater.cli.automations:automation_group",
 ]
 

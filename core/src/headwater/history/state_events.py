@@ -27,7 +27,12 @@ _UUID = (
     "substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || "
     "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
 )
-_ISO = "strftime('%Y-%m-%dT%H:%M:%f+00:00', {ts}, 'unixepoch')"
+#: ISO 8601 in UTC with microseconds, as Python's `datetime.isoformat()` writes it
+_ISO = (
+    "strftime('%Y-%m-%dT%H:%M:%S', CAST({ts} AS INTEGER), 'unixepoch') || "
+    "printf('.%06d', min(999999, CAST(round(({ts} - CAST({ts} AS INTEGER)) * 1000000) AS INTEGER)))"
+    " || '+00:00'"
+)
 
 
 def _state(alias: str) -> str:
