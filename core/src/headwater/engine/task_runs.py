@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from headwater.tasks import Task
 
 
+#: the `task_inputs` of every run without upstream runs: one shared, never-written
+#: mapping instead of an empty dict per run (64 bytes each, 6 MB per 100,000 runs)
+NO_INPUTS: dict[str, list[str]] = {}
+
+
 class NewTaskRun(NamedTuple):
     task_run: TaskRun
     recorder: RunRecorder
@@ -52,7 +57,7 @@ def new_task_run(
             inherited_prints = settings.get_bool("logging_log_prints", False)
         dynamic_key = "0"
     inputs, resolving = (
-        scan_inputs(parameters, wait_for) if (wait_for or parameters) else ({}, False)
+        scan_inputs(parameters, wait_for) if (wait_for or parameters) else (NO_INPUTS, False)
     )
     tags = task.tags | current_tags()
     task_run = TaskRun(
@@ -61,7 +66,7 @@ def new_task_run(
         task.task_key,
         flow_run_id,
         dynamic_key,
-        inputs,
+        inputs or NO_INPUTS,
         tuple(sorted(tags)) if tags else (),
         time.time(),
     )
