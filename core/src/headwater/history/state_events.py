@@ -21,12 +21,10 @@ import sqlite3
 
 __all__ = ["DERIVE_STATE_EVENTS", "derive_state_events"]
 
-#: a random (version 4) UUID as text, made by SQLite
-_UUID = (
-    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
-    "substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || "
-    "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
-)
+#: the event's id: the run id's time-ordered (version 7) head with the state row's
+#: `seq` as its last 48 bits; unique, since a seq is never reused in a home, and
+#: made without random calls (SQLite's are the dearest part of a row here)
+_EVENT_ID = "substr(s.run_id, 1, 24) || printf('%012x', s.seq)"
 #: ISO 8601 in UTC with microseconds, as Python's `datetime.isoformat()` writes it
 _ISO = (
     "strftime('%Y-%m-%dT%H:%M:%S', CAST({ts} AS INTEGER), 'unixepoch') || "
@@ -35,61 +33,68 @@ _ISO = (
 )
 
 
+def _q(expression: str) -> str:
+    """`expression` as a JSON value (a quoted string, or null)."""
+    return f"json_quote({expression})"
+
+
 def _state(alias: str) -> str:
+    """A state as Prefect's state-change payload shows it."""
+    kind, name = _q(f"{alias}.type"), _q(f"{alias}.name")
+    message = _q("coalesce(" + alias + ".message, '')")
     return (
-        f"json_object('type', {alias}.type, 'name', {alias}.name, "
-        f"'message', coalesce({alias}.message, ''), "
-        f"'timestamp', {_ISO.format(ts=f'{alias}.timestamp')})"
+        f"'{{\"type\":' || {kind} || ',\"name\":' || {name} || ',\"message\":' || {message} || '}}'"
     )
 
 
 def _related(rid: str, role: str, name: str | None = None) -> str:
-    labels = f"'headwater.resource.id', {rid}, 'headwater.resource.role', '{role}'"
+    text = f'\'{{"headwater.resource.id":\' || {_q(rid)} || \',"headwater.resource.role":"{role}"\''
     if name is not None:
-        labels += f", 'headwater.resource.name', {name}"
-    return f"json_object({labels})"
+        text += f" || ',\"headwater.resource.name\":' || {_q(name)}"
+    return text + " || '}'"
 
 
+# The JSON is joined as text (json_quote for each value): SQLite's json_object
+# re-checks its arguments and costs several times as much per event.
 # s: the state row; t: the task run (task states); f: the flow run (a flow state's own
-# run, or a task run's flow run); pt: the task run a subflow runs as. Related resources in
-# Prefect's order: flow-run, task-run, flow, then tags (sorted, the run's and its flow run's).
+# run, or a task run's flow run); pt: the task run a subflow runs as; p: the run's
+# previous state. Related resources in Prefect's order: flow-run, task-run, flow, then
+# tags (the run's and its flow run's, sorted). Each related piece ends in a comma; the
+# last one is trimmed.
+_TAGS = (
+    "(SELECT group_concat(" + _related("'headwater.tag.' || value", "tag") + ", ',') FROM "
+    "(SELECT value FROM json_each(t.tags_json) UNION SELECT value FROM json_each(f.tags_json)))"
+)
+_RUN_ID = "'headwater.' || s.run_kind || '-run.' || s.run_id"
+_RUN_NAME = "coalesce(CASE s.run_kind WHEN 'task' THEN t.name ELSE f.name END, '')"
 DERIVE_STATE_EVENTS = f"""
 INSERT INTO events (id, event, occurred, resource_json, payload_json, related_json, follows)
 SELECT
-    {_UUID},
+    {_EVENT_ID},
     'headwater.' || s.run_kind || '-run.' || s.name,
     s.timestamp,
-    json_object(
-        'headwater.resource.id', 'headwater.' || s.run_kind || '-run.' || s.run_id,
-        'headwater.resource.name',
-            coalesce(CASE s.run_kind WHEN 'task' THEN t.name ELSE f.name END, ''),
-        'headwater.state-message', coalesce(s.message, ''),
-        'headwater.state-name', s.name,
-        'headwater.state-timestamp', {_ISO.format(ts="s.timestamp")},
-        'headwater.state-type', s.type
-    ),
-    json_object(
-        'intended', json_object('from', p.type, 'to', s.type),
-        'initial_state', CASE WHEN p.seq IS NULL THEN NULL ELSE {_state("p")} END,
-        'validated_state', {_state("s")}
-    ),
-    (SELECT json_group_array(json(r)) FROM (
-        SELECT 1 AS k, {_related("'headwater.flow-run.' || f.id", "flow-run", "f.name")} AS r
-            WHERE s.run_kind = 'task' AND f.id IS NOT NULL
-        UNION ALL
-        SELECT 2, {_related("'headwater.task-run.' || pt.id", "task-run", "pt.name")}
-            WHERE pt.id IS NOT NULL
-        UNION ALL
-        SELECT 3, {_related("'headwater.flow.' || f.flow_name", "flow", "f.flow_name")}
-            WHERE f.id IS NOT NULL
-        UNION ALL
-        SELECT 4, {_related("'headwater.tag.' || tag", "tag")} FROM (
-            SELECT value AS tag FROM json_each(t.tags_json)
-            UNION SELECT value FROM json_each(f.tags_json)
-            ORDER BY 1
-        )
-        ORDER BY 1
-    )),
+    '{{"headwater.resource.id":' || {_q(_RUN_ID)} ||
+    ',"headwater.resource.name":' || {_q(_RUN_NAME)} ||
+    ',"headwater.state-message":' || {_q("coalesce(s.message, '')")} ||
+    ',"headwater.state-name":' || {_q("s.name")} ||
+    ',"headwater.state-timestamp":"' || {_ISO.format(ts="s.timestamp")} ||
+    '","headwater.state-type":' || {_q("s.type")} || '}}',
+    '{{"intended":{{"from":' || {_q("p.type")} || ',"to":' || {_q("s.type")} ||
+    '}},"initial_state":' || CASE WHEN p.seq IS NULL THEN 'null' ELSE {_state("p")} END ||
+    ',"validated_state":' || {_state("s")} || '}}',
+    '[' || rtrim(
+        CASE WHEN s.run_kind = 'task' AND f.id IS NOT NULL
+            THEN {_related("'headwater.flow-run.' || f.id", "flow-run", "f.name")} || ','
+            ELSE '' END ||
+        CASE WHEN pt.id IS NOT NULL
+            THEN {_related("'headwater.task-run.' || pt.id", "task-run", "pt.name")} || ','
+            ELSE '' END ||
+        CASE WHEN f.id IS NOT NULL
+            THEN {_related("'headwater.flow.' || f.flow_name", "flow", "f.flow_name")} || ','
+            ELSE '' END ||
+        CASE WHEN coalesce(t.tags_json, '[]') = '[]' AND coalesce(f.tags_json, '[]') = '[]'
+            THEN '' ELSE coalesce({_TAGS}, '') END,
+    ',') || ']',
     NULL
 FROM states s
 LEFT JOIN task_runs t ON s.run_kind = 'task' AND t.id = s.run_id
