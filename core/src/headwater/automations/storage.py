@@ -33,7 +33,7 @@ class AutomationStorage:
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
 
-    def _connection(self) -> sqlite3.Connection:
+    def _db(self) -> sqlite3.Connection:
         if self._conn is None:
             _ensure_schema(self.path)
             self._conn = connect(self.path)
@@ -48,12 +48,12 @@ class AutomationStorage:
     def transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` inside BEGIN IMMEDIATE: one process at a time, all or nothing."""
         with self._lock:
-            result: T = in_transaction(self._connection(), work)
+            result: T = in_transaction(self._db(), work)
             return result
 
     def query(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         with self._lock:
-            return self._connection().execute(sql, params).fetchall()
+            return self._db().execute(sql, params).fetchall()
 
     # --- definitions -----------------------------------------------------------
     def create(self, name: str, enabled: bool, spec: dict[str, Any]) -> str:
