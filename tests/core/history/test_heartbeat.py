@@ -39,6 +39,7 @@ def test_crashed_run_ends_at_its_last_heartbeat(headwater_home):
         killed_at = time.time()
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        proc.stdout.close()
     time.sleep(1.5)  # the next process notices only later
     store = SQLiteRunStore(headwater_home)
     try:

@@ -45,6 +45,7 @@ def _start_running_child():
         text=True,
     )
     ids = proc.stdout.readline().split()
+    proc.stdout.close()  # the child prints nothing more; an open pipe is a ResourceWarning
     assert len(ids) == 3, ids
     return proc, ids
 

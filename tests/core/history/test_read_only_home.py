@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 from headwater.history.sqlite import SQLiteRunStore
@@ -98,7 +99,7 @@ def test_reading_writes_nothing(read_only_home):
 
     home, files = read_only_home
     db = os.path.join(home, "headwater.db")
-    before = (os.stat(db)[stat.ST_MTIME], open(db, "rb").read())
+    before = (os.stat(db)[stat.ST_MTIME], Path(db).read_bytes())
     processes = sqlite3.connect(f"file:{db}?immutable=1", uri=True)
     registered = processes.execute("SELECT count(*) FROM processes").fetchone()[0]
     processes.close()
@@ -110,7 +111,7 @@ def test_reading_writes_nothing(read_only_home):
         assert reader.count_task_runs(done["id"]) == 1
     finally:
         reader.close()
-    assert (os.stat(db)[stat.ST_MTIME], open(db, "rb").read()) == before
+    assert (os.stat(db)[stat.ST_MTIME], Path(db).read_bytes()) == before
     wal = db + "-wal"
     assert not os.path.exists(wal) or os.path.getsize(wal) == 0
     processes = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
