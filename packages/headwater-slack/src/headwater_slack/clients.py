@@ -5,26 +5,22 @@ Every client retries a dropped connection once and an HTTP 429 up to
 (slack_sdk's own retry handlers). slack_sdk logs each request's full URL; for
 an incoming webhook the URL *is* the secret, so the clients log through
 `headwater_slack.sdk`, whose filter cuts every URL down to its host.
+
+slack_sdk is imported inside the functions that build clients, so that the
+block classes (which import this module) load without it.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
-from slack_sdk.web import WebClient
-from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook import WebhookClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
+if TYPE_CHECKING:
+    from slack_sdk.web import WebClient
+    from slack_sdk.web.async_client import AsyncWebClient
+    from slack_sdk.webhook import WebhookClient
+    from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 __all__ = ["RATE_LIMIT_RETRIES", "SDK_LOGGER", "hide_url_paths", "web_client", "webhook_client"]
 
@@ -54,10 +50,20 @@ SDK_LOGGER.addFilter(_HideUrlPaths())
 
 def _retries(async_client: bool) -> list[Any]:
     if async_client:
+        from slack_sdk.http_retry.builtin_async_handlers import (
+            AsyncConnectionErrorRetryHandler,
+            AsyncRateLimitErrorRetryHandler,
+        )
+
         return [
             AsyncConnectionErrorRetryHandler(),
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
         ]
+    from slack_sdk.http_retry.builtin_handlers import (
+        ConnectionErrorRetryHandler,
+        RateLimitErrorRetryHandler,
+    )
+
     return [
         ConnectionErrorRetryHandler(),
         RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
@@ -67,9 +73,13 @@ def _retries(async_client: bool) -> list[Any]:
 def web_client(token: str, base_url: str, sync_client: bool) -> WebClient | AsyncWebClient:
     """A Web API client for `token` at `base_url`."""
     if sync_client:
+        from slack_sdk.web import WebClient
+
         return WebClient(
             token=token, base_url=base_url, logger=SDK_LOGGER, retry_handlers=_retries(False)
         )
+    from slack_sdk.web.async_client import AsyncWebClient
+
     return AsyncWebClient(
         token=token, base_url=base_url, logger=SDK_LOGGER, retry_handlers=_retries(True)
     )
@@ -78,5 +88,9 @@ def web_client(token: str, base_url: str, sync_client: bool) -> WebClient | Asyn
 def webhook_client(url: str, sync_client: bool) -> WebhookClient | AsyncWebhookClient:
     """An incoming-webhook client posting to `url`."""
     if sync_client:
+        from slack_sdk.webhook import WebhookClient
+
         return WebhookClient(url=url, logger=SDK_LOGGER, retry_handlers=_retries(False))
+    from slack_sdk.webhook.async_client import AsyncWebhookClient
+
     return AsyncWebhookClient(url=url, logger=SDK_LOGGER, retry_handlers=_retries(True))

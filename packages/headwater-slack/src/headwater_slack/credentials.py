@@ -5,25 +5,30 @@ Prefect's names and behaviour (`prefect_slack.credentials`), plus:
 server) and `get_client(sync_client=True)`; a webhook that answers HTTP >= 400
 outside `raise_on_failure()` is logged as a warning instead of passing
 silently; an unreachable webhook raises NotificationError naming the host.
+
+slack_sdk and aiohttp are imported only by the methods that send, so listing
+or loading these blocks does not import them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 from urllib.parse import urlsplit
 
 from headwater.blocks.abstract import NotificationBlock, NotificationError
 from headwater.blocks.core import Block
 from pydantic import Field, SecretStr
-from slack_sdk.web import WebClient
-from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook import WebhookClient, WebhookResponse
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from headwater_slack.clients import web_client, webhook_client
 from headwater_slack.errors import hint_for
+
+if TYPE_CHECKING:
+    from slack_sdk.web import WebClient
+    from slack_sdk.web.async_client import AsyncWebClient
+    from slack_sdk.webhook import WebhookClient, WebhookResponse
+    from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 __all__ = ["SLACK_API_URL", "SlackCredentials", "SlackWebhook"]
 
@@ -94,6 +99,8 @@ class SlackWebhook(NotificationBlock):
         """
         if _sync is False or (_sync is None and _loop_running()):
             return self.notify_async(body, subject)
+        from slack_sdk.webhook import WebhookClient
+
         client = self.get_client(sync_client=True)
         assert isinstance(client, WebhookClient)
         try:
@@ -106,6 +113,7 @@ class SlackWebhook(NotificationBlock):
     async def notify_async(self, body: str, subject: Optional[str] = None) -> None:
         """`notify`, without blocking the event loop."""
         import aiohttp
+        from slack_sdk.webhook.async_client import AsyncWebhookClient
 
         client = self.get_client()
         assert isinstance(client, AsyncWebhookClient)

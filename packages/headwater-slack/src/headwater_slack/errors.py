@@ -8,11 +8,12 @@ the channel or the webhook's host, never the webhook URL or the token.
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_sdk.errors import SlackApiError
+from typing import TYPE_CHECKING, Any
 
 from headwater_slack.clients import RATE_LIMIT_RETRIES, hide_url_paths
+
+if TYPE_CHECKING:
+    from slack_sdk.errors import SlackApiError
 
 __all__ = ["explain_api_error", "hint_for"]
 
@@ -48,6 +49,8 @@ def hint_for(code: str) -> str:
 
 def explain_api_error(exc: SlackApiError, call: str, channel: str | None = None) -> SlackApiError:
     """A SlackApiError like `exc` whose message names the call, the channel and the fix."""
+    from slack_sdk.errors import SlackApiError
+
     response: Any = exc.response
     code = str(response.get("error", "") if hasattr(response, "get") else "") or "unknown_error"
     status = getattr(response, "status_code", None)
