@@ -123,13 +123,13 @@ INSERT_LOG = (
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 INSERT_EVENT = (
-    "INSERT INTO events (id, event, occurred, resource_json, payload_json, related_json, follows) "
+    "INSERT INTO event_rows (id, event, occurred, resource_json, payload_json, related_json, follows) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
 #: a batch's events as one JSON array, split into rows by SQLite
 INSERT_EVENTS_JSON = (
-    "INSERT INTO events (id, event, occurred, resource_json, payload_json, related_json, follows) "
+    "INSERT INTO event_rows (id, event, occurred, resource_json, payload_json, related_json, follows) "
     "SELECT value ->> 0, value ->> 1, value ->> 2, value -> 3, value -> 4, value -> 5, "
     "value ->> 6 FROM json_each(?) ORDER BY key"
 )

@@ -91,7 +91,11 @@ CREATE TABLE IF NOT EXISTS imported_spills (
     imported REAL NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS events (
+-- Events as recorded. A state change's event stores only id, name, time and its
+-- state's seq (state_seq); the `events` view (history/state_events.py, created
+-- after this file) gives every event with its resource, payload and related JSON.
+-- Read events from the view; seq is the cursor (never reused).
+CREATE TABLE IF NOT EXISTS event_rows (
     seq           INTEGER PRIMARY KEY,
     id            TEXT NOT NULL,
     event         TEXT NOT NULL,
@@ -99,7 +103,8 @@ CREATE TABLE IF NOT EXISTS events (
     resource_json TEXT,
     payload_json  TEXT,
     related_json  TEXT,
-    follows       TEXT
+    follows       TEXT,
+    state_seq     INTEGER
 );
 
 -- automations (schema 3; see headwater/automations/storage.py). Definitions,

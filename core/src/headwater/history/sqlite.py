@@ -35,18 +35,20 @@ from headwater.history.connection import connect, in_transaction
 from headwater.history.crash import register_process, upkeep
 from headwater.history.queries import Queries
 from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
+from headwater.history.state_events import EVENTS_VIEW, upgrade_events_table
 from headwater.history.writer import Writer
 
 __all__ = ["HIGH_WATER", "SCHEMA_VERSION", "SQLiteRunStore", "ensure_schema"]
 
 logger = logging.getLogger("headwater.history")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: statements that bring a database from schema version N to N + 1; after them
 #: schema.sql runs (CREATE ... IF NOT EXISTS), which adds new tables in place
-MIGRATIONS = {
+MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
     1: ["ALTER TABLE processes ADD COLUMN last_seen REAL"],
     2: [],  # 3: automation tables (schema.sql)
+    3: [upgrade_events_table],  # 4: events stored in event_rows, read via the events view
 }
 #: queued records above which `record_*` waits for the writer ...
 HIGH_WATER = 20_000
@@ -76,7 +78,7 @@ def schema_statements() -> list[str]:
         if sqlite3.complete_statement(current):
             statements.append(current.strip())
             current = ""
-    return statements
+    return [*statements, EVENTS_VIEW.strip()]
 
 
 class SQLiteRunStore(Queries, RunStore):
@@ -358,7 +360,10 @@ def _create_schema(conn: sqlite3.Connection) -> None:
     if version:  # an older database: alter what CREATE ... IF NOT EXISTS cannot
         for step in range(version, SCHEMA_VERSION):
             for statement in MIGRATIONS.get(step, []):
-                conn.execute(statement)
+                if callable(statement):
+                    statement(conn)
+                else:
+                    conn.execute(statement)
     for statement in schema_statements():
         conn.execute(statement)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
