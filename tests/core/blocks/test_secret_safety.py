@@ -112,6 +112,23 @@ def test_optional_and_nested_secret_fields_are_encrypted(headwater_home: Path) -
     assert loaded.headers["auth"].get_secret_value() == SENTINEL + "-header"
 
 
+@pytest.mark.parametrize("validate", [True, False])
+def test_union_of_plain_and_secret_keeps_the_users_choice_per_value(
+    headwater_home: Path, validate: bool
+) -> None:
+    class Env(Block):
+        """Values may be plain or secret, as ShellOperation's env."""
+
+        env: dict[str, str | SecretStr] = pydantic.Field(description="env")
+
+    Env(env={"GREETING": "hello", "TOKEN": SecretStr(SENTINEL)}).save("e")
+    _assert_nowhere(headwater_home, SENTINEL)
+    loaded = Env.load("e", validate=validate)
+    assert loaded.env["GREETING"] == "hello"  # plain stays plain
+    assert isinstance(loaded.env["TOKEN"], SecretStr)
+    assert loaded.env["TOKEN"].get_secret_value() == SENTINEL
+
+
 # --- 2. one key per store ------------------------------------------------------------
 
 

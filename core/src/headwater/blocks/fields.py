@@ -64,9 +64,12 @@ def _strip(annotation: Any) -> Any:
 def is_secret_annotation(annotation: Any) -> bool:
     """True if a field declared as `annotation` holds a secret itself.
 
-    SecretStr, SecretBytes, SecretDict, `pydantic.Secret[T]`, and unions or
-    Optionals of them. Used so that a secret field is encrypted on save even
-    when it holds a plain value (a block built with `model_construct`).
+    SecretStr, SecretBytes, SecretDict, `pydantic.Secret[T]`, and Optionals or
+    unions made only of them. Used so that a secret field is encrypted on save
+    even when it holds a plain value (a block built with `model_construct`). A
+    union that also admits a plain type (`str | SecretStr`, as ShellOperation's
+    env values) lets the user choose per value: its secret values are
+    encrypted by their type, its plain ones stay plain.
     """
     annotation = _strip(annotation)
     if isinstance(annotation, type) and issubclass(
@@ -77,7 +80,8 @@ def is_secret_annotation(annotation: Any) -> bool:
     if isinstance(origin, type) and issubclass(origin, pydantic.Secret):
         return True
     if origin is Union or origin is types.UnionType:
-        return any(is_secret_annotation(arg) for arg in get_args(annotation))
+        members = [arg for arg in get_args(annotation) if arg is not type(None)]
+        return bool(members) and all(is_secret_annotation(arg) for arg in members)
     return False
 
 
