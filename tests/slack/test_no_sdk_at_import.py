@@ -11,13 +11,17 @@ SDK_MODULES = ("slack_sdk", "aiohttp")
 _SCRIPT = """
 import sys
 
+from click.testing import CliRunner
 from headwater.blocks.core import Block
 from headwater.blocks.registry import block_types
+from headwater.cli.main import build_cli
 from headwater_slack import plugin
 
 classes = plugin.headwater_block_types()
 assert {c.__name__ for c in classes} == {"SlackCredentials", "SlackWebhook"}, classes
 assert "slack-incoming-webhook" in block_types() and "slack-credentials" in block_types()
+listing = CliRunner().invoke(build_cli(), ["block", "types", "-o", "json"])
+assert listing.exit_code == 0 and "slack-incoming-webhook" in listing.output, listing.output
 
 from headwater_slack import SlackCredentials, SlackWebhook
 

@@ -4,21 +4,27 @@ A connection string typed as a plain `str` (Prefect's `DBUrl`) would be
 stored in clear and shown by every repr, password included. Here a URL
 string is a `DatabaseUrl`: a pydantic secret, encrypted when the block is
 saved, whose repr and JSON show the URL with the password as `***`.
+
+SQLAlchemy is imported by the code that parses a URL, not by this module, so
+that listing the connector block types (`headwater block types`, the plugin
+hook behind `Block.load("slug/name")`) does not import it.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, ClassVar, Optional, Union
+import sys
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Optional, Union
 
 import pydantic
 from headwater.blocks.abstract import CredentialsBlock, DatabaseBlock
 from headwater.logging import get_logger
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, PrivateAttr, Tag
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from headwater_sqlalchemy.credentials import ConnectionComponents
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 __all__ = ["ConnectorFields", "DatabaseUrl", "Runtime", "cursor_key"]
 
@@ -29,6 +35,9 @@ class DatabaseUrl(pydantic.Secret[str]):
     """A SQLAlchemy URL string kept secret: shown with its password as `***`."""
 
     def _display(self) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
         try:
             return make_url(self.get_secret_value()).render_as_string(hide_password=True)
         except ArgumentError:
@@ -39,12 +48,18 @@ def _url_text(value: Any) -> Any:
     """Secrets and SQLAlchemy URL objects as the plain URL text to validate."""
     if isinstance(value, (pydantic.SecretStr, pydantic.Secret)):
         value = value.get_secret_value()
-    if isinstance(value, URL):
-        return value.render_as_string(hide_password=False)
+    if "sqlalchemy" in sys.modules:  # a URL object exists only once SQLAlchemy is imported
+        from sqlalchemy.engine import URL
+
+        if isinstance(value, URL):
+            return value.render_as_string(hide_password=False)
     return value
 
 
 def _check_url(value: DatabaseUrl) -> DatabaseUrl:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         make_url(value.get_secret_value())
     except ArgumentError:
@@ -120,6 +135,8 @@ class ConnectorFields(CredentialsBlock, DatabaseBlock):
 
     def block_initialization(self) -> None:
         super().block_initialization()
+        from sqlalchemy.exc import NoSuchModuleError
+
         url = self._url()
         try:
             is_async = bool(url.get_dialect().is_async)
@@ -145,6 +162,8 @@ class ConnectorFields(CredentialsBlock, DatabaseBlock):
         info = self.connection_info
         if isinstance(info, ConnectionComponents):
             return info.create_url()
+        from sqlalchemy.engine import make_url
+
         return make_url(info.get_secret_value())
 
     def _backend(self) -> str:

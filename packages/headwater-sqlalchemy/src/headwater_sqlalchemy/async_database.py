@@ -5,6 +5,9 @@ Same fields, same method names, each awaited; Prefect's module path
 `headwater_sqlalchemy.database.AsyncSqlAlchemyConnector`. Use it with
 `async with`, and inside one event loop: the engine's connections belong to
 the loop that opened them.
+
+SQLAlchemy (and `headwater_sqlalchemy.errors`) is imported inside the
+methods, so listing the block types does not import it.
 """
 
 from __future__ import annotations
@@ -12,21 +15,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from typing import Any, Literal, Optional, Union
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 
-from sqlalchemy import text
-from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from typing_extensions import Self
 
 from headwater_sqlalchemy._connection import ConnectorFields, cursor_key, logger
-from headwater_sqlalchemy.errors import (
-    SqlAlchemyConnectorError,
-    connect_error,
-    driver_error,
-    query_error,
-)
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 __all__ = ["AsyncSqlAlchemyConnector"]
 
@@ -54,6 +51,10 @@ class AsyncSqlAlchemyConnector(ConnectorFields):
         runtime = self._runtime
         if runtime.engine is not None:
             return runtime.engine  # type: ignore[no-any-return]
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        from headwater_sqlalchemy.errors import driver_error
+
         url = self._url()
         try:
             engine = create_async_engine(url, **self._engine_kwargs(create_engine_kwargs))
@@ -64,6 +65,10 @@ class AsyncSqlAlchemyConnector(ConnectorFields):
         return engine
 
     async def _connect(self, **connect_kwargs: Any) -> AsyncConnection:
+        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+        from headwater_sqlalchemy.errors import SqlAlchemyConnectorError, connect_error
+
         try:
             return await self.get_engine().connect(**connect_kwargs)
         except SqlAlchemyConnectorError:
@@ -102,6 +107,11 @@ class AsyncSqlAlchemyConnector(ConnectorFields):
     async def _result_set(
         self, operation: str, parameters: Optional[dict[str, Any]], options: dict[str, Any]
     ) -> CursorResult[Any]:
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+
+        from headwater_sqlalchemy.errors import query_error
+
         runtime = self._runtime
         key = cursor_key(operation, parameters, options)
         result = runtime.results.get(key)
@@ -147,6 +157,11 @@ class AsyncSqlAlchemyConnector(ConnectorFields):
     async def _run(
         self, operation: str, parameters: Any, options: dict[str, Any]
     ) -> CursorResult[Any]:
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+
+        from headwater_sqlalchemy.errors import query_error
+
         connection = await self._connect()
         try:
             result = await connection.execute(

@@ -6,6 +6,9 @@ running the query again (`while row := db.fetch_one(...)` walks the result);
 `reset_connections()` closes those cursors and their connections. Load and
 use a connector inside one task: its engine and cursors do not travel to
 another process (a copy opens its own).
+
+SQLAlchemy (and `headwater_sqlalchemy.errors`, whose errors subclass its own)
+is imported inside the methods, so listing the block types does not import it.
 """
 
 from __future__ import annotations
@@ -13,20 +16,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextlib import ExitStack
-from typing import Any, Literal, Optional, Union
-
-from sqlalchemy import text
-from sqlalchemy.engine import Connection, CursorResult, Engine, create_engine
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 
 from headwater_sqlalchemy._connection import ConnectorFields, cursor_key, logger
 from headwater_sqlalchemy.async_database import AsyncSqlAlchemyConnector
-from headwater_sqlalchemy.errors import (
-    SqlAlchemyConnectorError,
-    connect_error,
-    driver_error,
-    query_error,
-)
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, CursorResult, Engine
 
 __all__ = ["AsyncSqlAlchemyConnector", "SqlAlchemyConnector"]
 
@@ -54,6 +50,10 @@ class SqlAlchemyConnector(ConnectorFields):
         runtime = self._runtime
         if runtime.engine is not None:
             return runtime.engine  # type: ignore[no-any-return]
+        from sqlalchemy.engine import create_engine
+
+        from headwater_sqlalchemy.errors import driver_error
+
         url = self._url()
         try:
             engine = create_engine(url, **self._engine_kwargs(create_engine_kwargs))
@@ -64,6 +64,10 @@ class SqlAlchemyConnector(ConnectorFields):
         return engine
 
     def _connect(self, **connect_kwargs: Any) -> Connection:
+        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+        from headwater_sqlalchemy.errors import SqlAlchemyConnectorError, connect_error
+
         try:
             return self.get_engine().connect(**connect_kwargs)
         except SqlAlchemyConnectorError:
@@ -99,6 +103,11 @@ class SqlAlchemyConnector(ConnectorFields):
         self, operation: str, parameters: Optional[dict[str, Any]], options: dict[str, Any]
     ) -> CursorResult[Any]:
         """The cursor for these inputs: continued if a fetch made it already, else run now."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+
+        from headwater_sqlalchemy.errors import query_error
+
         runtime = self._runtime
         key = cursor_key(operation, parameters, options)
         result = runtime.results.get(key)
@@ -140,6 +149,11 @@ class SqlAlchemyConnector(ConnectorFields):
         return list(self._result_set(operation, parameters, execution_options).fetchall())
 
     def _run(self, operation: str, parameters: Any, options: dict[str, Any]) -> CursorResult[Any]:
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+
+        from headwater_sqlalchemy.errors import query_error
+
         with self._connect() as connection:
             try:
                 result = connection.execute(text(operation), parameters, execution_options=options)
