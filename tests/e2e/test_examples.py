@@ -26,12 +26,18 @@ def _flow_begins(output: str, flow_name: str) -> str:
 
 def _finished_tasks(output: str) -> list[str]:
     """Task names, in order, of the `Task run '<name>-xyz' - Finished in state Completed()` lines."""
-    pattern = LINE + r"Task run '([a-z_]+)-[0-9a-z]+' - Finished in state Completed\(\)$"
+    pattern = (
+        LINE
+        + r"Task run '([a-z_]+)-[0-9a-z]+' - Finished in state Completed\((?:'All states completed\.')?\)$"
+    )
     return re.findall(pattern, output, re.MULTILINE)
 
 
 def _assert_flow_completed(output: str, run_name: str) -> None:
-    pattern = LINE + rf"Flow run '{re.escape(run_name)}' - Finished in state Completed\(\)$"
+    pattern = (
+        LINE
+        + rf"Flow run '{re.escape(run_name)}' - Finished in state Completed\((?:'All states completed\.')?\)$"
+    )
     assert re.search(pattern, output, re.MULTILINE), output
 
 
@@ -68,7 +74,8 @@ def test_numbers(run_script, cli, store):
     listing = cli("flow-run", "ls")
     assert run_name in listing and "analysis" in listing and "Completed" in listing
     logs = cli("flow-run", "logs", run["id"])
-    assert "Beginning flow run" in logs and "Finished in state Completed()" in logs
+    # a flow returning futures completes as Prefect's does: Completed('All states completed.')
+    assert "Beginning flow run" in logs and "Finished in state Completed(" in logs
 
 
 def _overlap(a: dict, b: dict) -> bool:
@@ -259,10 +266,16 @@ def test_events(run_script, store):
 
 
 def test_examples_differ_from_the_tutorial_only_in_imports():
-    """Nothing but `prefect` -> `headwater` in import lines."""
+    """Nothing but `prefect` -> `headwater` in import lines.
+
+    Prefect's event and label names (`prefect.flow-run.Failed`, `prefect.resource.id`)
+    may stay: automations ported from Prefect match headwater's events unchanged.
+    """
+    prefect_names = re.compile(r"prefect\.(resource|flow-run|task-run)\b")
     for path in sorted(Path(EXAMPLES).glob("*.py")):
         for line in path.read_text().splitlines():
-            assert "prefect" not in line.split("#")[0] or "prefect.resource" in line, (path, line)
+            code = prefect_names.sub("", line.split("#")[0])
+            assert "prefect" not in code, (path, line)
 
 
 MAP_DOWNSTREAM = """
