@@ -156,7 +156,7 @@ class GcsBucket(WritableDeploymentStorage, WritableFileSystem, ObjectStorageBloc
 
     def _errors(self, action: str, key: str | None = None) -> Any:
         client = self._client()
-        endpoint = getattr(client._connection, "API_BASE_URL", None) or "storage.googleapis.com"
+        endpoint = getattr(client, "api_endpoint", None) or "storage.googleapis.com"
         return translated(
             bucket=self.bucket,
             key=key,
