@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from headwater.context import _flow_run, _task_run
@@ -92,18 +93,24 @@ def _related(labels: Any, index: int) -> RelatedResource:
 def _current_runs(already: list[RelatedResource], flow_ctx: Any, task_ctx: Any) -> list[Any]:
     found = []
     if flow_ctx is not None:
-        found.append(("flow-run", flow_ctx.flow_run.id, flow_ctx.flow_run.name))
+        run = flow_ctx.flow_run
+        found.append(_run_resource("flow-run", run.id, run.name))
     if task_ctx is not None:
-        found.append(("task-run", task_ctx.task_run.id, task_ctx.task_run.name))
-    ids = {canonical(r.id) for r in already} if already else ()
-    return [
-        RelatedResource.trusted(
-            {
-                "headwater.resource.id": f"headwater.{role}.{run_id}",
-                "headwater.resource.role": role,
-                "headwater.resource.name": name,
-            }
-        )
-        for role, run_id, name in found
-        if f"headwater.{role}.{run_id}" not in ids
-    ]
+        run = task_ctx.task_run
+        found.append(_run_resource("task-run", run.id, run.name))
+    if not already:
+        return found
+    ids = {canonical(r.id) for r in already}
+    return [r for r in found if r.id not in ids]
+
+
+@lru_cache(maxsize=1024)
+def _run_resource(role: str, run_id: str, name: str) -> RelatedResource:
+    """The run as a related resource; the same (immutable) object for its every event."""
+    return RelatedResource.trusted(
+        {
+            "headwater.resource.id": f"headwater.{role}.{run_id}",
+            "headwater.resource.role": role,
+            "headwater.resource.name": name,
+        }
+    )
