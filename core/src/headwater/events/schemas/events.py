@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from headwater.events.names import other_spelling
 from headwater.history.ids import new_run_id
 
 __all__ = ["Event", "RelatedResource", "Resource"]
 
+_R = TypeVar("_R", bound="Resource")
 MAX_LABELS = 500
 MAX_EVENT_NAME = 1024
 
@@ -50,7 +51,7 @@ class Resource(Mapping[str, str]):
             )
 
     @classmethod
-    def trusted(cls, labels: dict[str, str]) -> Resource:
+    def trusted(cls: type[_R], labels: dict[str, str]) -> _R:
         """Labels headwater built itself (known valid): no checks, no copy."""
         made = cls.__new__(cls)
         made._labels = labels
