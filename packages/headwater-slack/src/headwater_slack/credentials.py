@@ -6,14 +6,14 @@ server) and `get_client(sync_client=True)`; a webhook that answers HTTP >= 400
 outside `raise_on_failure()` is logged as a warning instead of passing
 silently; an unreachable webhook raises NotificationError naming the host.
 
-slack_sdk and aiohttp are imported only by the methods that send, so listing
+slack_sdk, aiohttp and asyncio are imported only by the methods that send, so listing
 or loading these blocks does not import them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import sys
 from typing import TYPE_CHECKING, Any, Optional, Union
 from urllib.parse import urlsplit
 
@@ -112,6 +112,8 @@ class SlackWebhook(NotificationBlock):
 
     async def notify_async(self, body: str, subject: Optional[str] = None) -> None:
         """`notify`, without blocking the event loop."""
+        import asyncio
+
         import aiohttp
         from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -170,6 +172,9 @@ def _format_text(body: str, subject: Optional[str]) -> str:
 
 
 def _loop_running() -> bool:
+    asyncio = sys.modules.get("asyncio")  # not imported: no loop can be running
+    if asyncio is None:
+        return False
     try:
         asyncio.get_running_loop()
     except RuntimeError:
