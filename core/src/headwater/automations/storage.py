@@ -18,11 +18,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from headwater.history.connection import connect, in_transaction
+from headwater.history.connection import ForkGuard, connect, in_transaction
 
 T = TypeVar("T")
 
 _COLUMNS = "id, name, enabled, spec_json, created, updated"
+
+#: connections inherited across a fork: kept open (closing them in the child could
+#: disturb the parent's database state), never used
+_INHERITED: list[sqlite3.Connection] = []
 
 
 class AutomationStorage:
@@ -30,8 +34,16 @@ class AutomationStorage:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
+        # the evaluator thread queries SQLite in every recording process: a fork
+        # (a process pool) waits for its call to end, and the child reconnects
+        self._lock = ForkGuard(on_child=self._forget_connection)
         self._conn: sqlite3.Connection | None = None
+
+    def _forget_connection(self) -> None:
+        """In a forked child: never use (or close) the parent's connection."""
+        if self._conn is not None:
+            _INHERITED.append(self._conn)
+        self._conn = None
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:

@@ -3,13 +3,75 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger("headwater.history")
+
+
+class ForkGuard:
+    """A lock held around SQLite calls made by a thread of headwater's.
+
+    SQLite is not fork-safe while a thread is inside it: a child can inherit a
+    held mutex and hang on its first connect. Every live guard is taken just
+    before `os.fork()` (so the fork waits until no guarded call is under way),
+    released after it in the parent, and replaced by a fresh lock in the child,
+    where `on_child` drops what the parent's connections left behind.
+    """
+
+    _live: weakref.WeakSet[ForkGuard] = weakref.WeakSet()
+    _held: list[ForkGuard] = []
+
+    def __init__(self, on_child: Callable[[], None] | None = None) -> None:
+        self._lock = threading.Lock()
+        self._on_child = on_child
+        ForkGuard._live.add(self)
+
+    def __enter__(self) -> ForkGuard:
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+    def acquire(self) -> bool:
+        return self._lock.acquire()
+
+    def release(self) -> None:
+        self._lock.release()
+
+    @classmethod
+    def _before_fork(cls) -> None:
+        for guard in list(cls._live):
+            guard._lock.acquire()
+            cls._held.append(guard)
+
+    @classmethod
+    def _after_fork_in_parent(cls) -> None:
+        while cls._held:
+            cls._held.pop()._lock.release()
+
+    @classmethod
+    def _after_fork_in_child(cls) -> None:
+        cls._held.clear()
+        for guard in list(cls._live):
+            guard._lock = threading.Lock()
+            if guard._on_child is not None:
+                guard._on_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=ForkGuard._before_fork,
+        after_in_parent=ForkGuard._after_fork_in_parent,
+        after_in_child=ForkGuard._after_fork_in_child,
+    )
 
 
 def connect(path: Path) -> sqlite3.Connection:

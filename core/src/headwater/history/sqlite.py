@@ -31,7 +31,7 @@ from typing import Any
 from headwater import settings
 from headwater.exceptions import RunStoreError
 from headwater.history.base import RunStore
-from headwater.history.connection import connect, in_transaction
+from headwater.history.connection import ForkGuard, connect, in_transaction
 from headwater.history.crash import register_process, upkeep
 from headwater.history.queries import Queries
 from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
@@ -88,7 +88,7 @@ class SQLiteRunStore(Queries, RunStore):
         self.home = Path(home)
         self.path = self.home / "headwater.db"
         self._queue: deque[Any] = deque()
-        self._read_lock = threading.Lock()
+        self._read_lock = ForkGuard()
         self._closed = False
         #: threads currently waiting in `_backpressure` (read by the thread pool)
         self.throttled_threads = 0
@@ -326,7 +326,7 @@ class SQLiteRunStore(Queries, RunStore):
         if self._closed:  # nothing to reopen (and a fork before exec must not touch the home)
             return
         _INHERITED.append(self._conn)
-        self._read_lock = threading.Lock()
+        self._read_lock = ForkGuard()
         self._conn = connect(self.path)
         self._queue = deque()
         self._writer = Writer(self.path, self.process_id, self._queue)
@@ -398,34 +398,11 @@ def _report_spill(store: SQLiteRunStore, count: int, where: Path | None, reason:
         pass
 
 
-#: locks taken before a fork, released after it in the parent
-_HELD_FOR_FORK: list[threading.Lock] = []
-
-
-def _hold_before_fork() -> None:
-    """Wait until no thread of ours is inside SQLite, so the child inherits no held mutex."""
-    for store in list(_STORES):
-        if store._closed:
-            continue
-        for lock in (store._writer.fork_lock, store._read_lock):
-            lock.acquire()
-            _HELD_FOR_FORK.append(lock)
-
-
-def _release_after_fork() -> None:
-    while _HELD_FOR_FORK:
-        _HELD_FOR_FORK.pop().release()
-
-
 def _reinit_after_fork() -> None:
-    _HELD_FOR_FORK.clear()  # the child's stores get fresh locks
+    """In a forked child (after ForkGuard gave every guard a fresh lock): reconnect."""
     for store in list(_STORES):
         store._after_fork_in_child()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(
-        before=_hold_before_fork,
-        after_in_parent=_release_after_fork,
-        after_in_child=_reinit_after_fork,
-    )
+    os.register_at_fork(after_in_child=_reinit_after_fork)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from headwater.history.batch import build_batch, execute_rows
-from headwater.history.connection import connect, in_transaction, is_locked
+from headwater.history.connection import ForkGuard, connect, in_transaction, is_locked
 from headwater.history.faults import Backoff, describe, is_transient
 from headwater.history.records import Event, StateChange
 from headwater.history.spill import release, write_spill
@@ -71,7 +71,7 @@ class Writer:
         self._last_beat = 0.0
         self._inline_lock = threading.Lock()
         #: held around every SQLite call, and by the store just before a fork
-        self.fork_lock = threading.Lock()
+        self.fork_lock = ForkGuard()
         self.thread = threading.Thread(target=self._run, name="headwater-store-writer", daemon=True)
 
     def start(self) -> None:
