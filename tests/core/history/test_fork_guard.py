@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from headwater.history.connection import ForkGuard, connect
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
