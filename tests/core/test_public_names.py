@@ -23,6 +23,11 @@ FACES = [
     ("headwater_shell", None),
     ("headwater_dask", "distributed"),
     ("headwater_ray", "ray"),
+    ("headwater_aws", "boto3"),
+    ("headwater_azure", "azure.storage.blob"),
+    ("headwater_gcp", "google.cloud.storage"),
+    ("headwater_sqlalchemy", "sqlalchemy"),
+    ("headwater_slack", "slack_sdk"),
 ]
 
 
