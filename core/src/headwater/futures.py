@@ -56,7 +56,7 @@ class HeadwaterFuture(Generic[R]):
         final = self._final(block=False)
         if final is not None:
             return final
-        state = self.task_run.state
+        state: State | None = self.task_run.state
         if state is None:
             from headwater.states import Pending
 
@@ -209,7 +209,7 @@ def _settle(
         return cancel_task_run(task_run)
     try:
         value = wrapped.result()
-        return finalize(value) if finalize is not None else value  # type: ignore[no-any-return]
+        return finalize(value) if finalize is not None else value
     except BaseException as exc:  # the runner itself failed (worker died, pickling, ...)
         from headwater.engine.crashes import crash_task_run
 

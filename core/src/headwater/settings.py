@@ -48,7 +48,7 @@ def _key(env: str) -> Any:
     """The key under which `env` is found in `_data` (memoised)."""
     key = _keys.get(env)
     if key is None:
-        key = _keys[env] = _environ.encodekey(env) if _data is not None else env  # type: ignore[attr-defined]
+        key = _keys[env] = _environ.encodekey(env) if _data is not None else env
     return key
 
 
@@ -57,7 +57,7 @@ def raw(env: str) -> str | None:
     if _data is None:
         return _environ.get(env)
     value = _data.get(_keys.get(env) or _key(env))
-    return None if value is None else _environ.decodevalue(value)  # type: ignore[attr-defined,no-any-return]
+    return None if value is None else _environ.decodevalue(value)
 
 
 def get(name: str, default: str | None = None) -> str | None:

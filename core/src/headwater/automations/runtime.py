@@ -16,7 +16,10 @@ import logging
 import threading
 import time
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from headwater.automations.evaluator import Evaluator
 
 logger = logging.getLogger("headwater.automations")
 
@@ -37,7 +40,7 @@ class BackgroundEvaluator:
         self.wake = threading.Event()
         self.stopping = False
         self._pass_lock = threading.Lock()
-        self._evaluator: Any = None
+        self._evaluator: Evaluator | None = None
         self._process_id = getattr(store, "process_id", None)
         self.thread = threading.Thread(target=self._run, name="headwater-automations", daemon=True)
 

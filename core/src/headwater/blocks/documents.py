@@ -242,7 +242,7 @@ class SQLiteBlockStorage(BlockStorage):
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        return doc_id  # type: ignore[no-any-return]
+        return doc_id
 
     def _document(self, row: tuple[Any, ...]) -> BlockDocument:
         refs = self._query(

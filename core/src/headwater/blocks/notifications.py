@@ -176,7 +176,7 @@ class CustomWebhookNotificationBlock(NotificationBlock):
         values: dict[str, Any] = dict(self._secret_values())
         values.update(subject="null" if subject is None else subject, body=body, name=self.name)
         body_arg = "content" if isinstance(self.form_data, str) else "data"
-        request = _fill(
+        request: dict[str, Any] = _fill(
             {
                 "method": self.method,
                 "url": self.url,

@@ -56,7 +56,8 @@ def stable_bytes(obj: Any) -> bytes:
     try:
         import cloudpickle
 
-        return b"pickle:" + cloudpickle.dumps(obj)
+        pickled: bytes = cloudpickle.dumps(obj)  # cloudpickle ships no types
+        return b"pickle:" + pickled
     except Exception as exc:
         raise UnhashableError(f"{type(obj).__name__} cannot be serialised: {exc}") from None
 

@@ -315,8 +315,8 @@ class FlowCall:
             if flow.timeout_seconds is not None:
                 return True, await await_with_timeout(
                     coro, flow.timeout_seconds, self._timeout_error
-                )  # type: ignore[arg-type]
-            return True, await coro  # type: ignore[misc]
+                )
+            return True, await coro
         except Exception as exc:
             return False, exc
 

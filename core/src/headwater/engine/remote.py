@@ -104,7 +104,7 @@ def orchestrator_settings(call: TaskCall) -> tuple[Plan | None, dict[str, str]]:
             if frc is not None:
                 memo[call.task] = plan
         found = memo[key] = (_with_resolved_storage(plan), _settings_snapshot(memo))
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _with_resolved_storage(plan: Plan) -> Plan | None:
@@ -126,7 +126,7 @@ def _settings_snapshot(memo: dict[Any, Any]) -> dict[str, str]:
     found = memo.get(("remote", "settings"))
     if found is None:
         found = memo[("remote", "settings")] = hw_settings.snapshot()
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 _adopt_lock = threading.Lock()

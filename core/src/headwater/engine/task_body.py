@@ -55,11 +55,11 @@ async def _await_body(
     coro = task.fn(*args, **kwargs)
     if task.timeout_seconds is not None:
         return await await_with_timeout(
-            coro,  # type: ignore[arg-type]
+            coro,
             task.timeout_seconds,
             _timeout_error(task, task_run),
         )
-    return await coro  # type: ignore[misc]
+    return await coro
 
 
 def _timeout_error(task: Task[Any, Any], task_run: TaskRun) -> Callable[[], TaskRunTimeoutError]:

@@ -390,4 +390,4 @@ def _flow_uses_results(ctx: TaskRunContext) -> bool:
             or flow.result_serializer is not None
             or settings.get_bool("results_persist_by_default", False)
         )
-    return found  # type: ignore[no-any-return]
+    return found

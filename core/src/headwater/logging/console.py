@@ -76,7 +76,7 @@ def unwrapped(stream: Any) -> Any:
     return stream.wrapped if isinstance(stream, OrderedStream) else stream
 
 
-class BufferedConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class BufferedConsoleHandler(logging.StreamHandler):
     def __init__(self, stream: TextIO | None = None, interval: float = 0.02) -> None:
         super().__init__(stream)
         self.interval = interval

@@ -88,7 +88,7 @@ class RunStoreHandler(logging.Handler):
         )
 
 
-class RunLoggerAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
+class RunLoggerAdapter(logging.LoggerAdapter):
     """Attaches the run's id, kind, name and recorder to every record."""
 
     def fast(self, level: int, msg: str) -> None:
@@ -158,7 +158,7 @@ def console_handlers() -> list[logging.Handler]:
     ]
 
 
-class HeadwaterConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class HeadwaterConsoleHandler(logging.StreamHandler):
     """Prints any logger's records in the run-log look (`12:00:01.123 | INFO | name - msg`).
 
     Prefect's `PrefectConsoleHandler`: attach it to your own loggers to match

@@ -35,7 +35,7 @@ class ResultRecord:
 
     @property
     def expiration(self) -> float | None:
-        return self.metadata.get("expiration")  # type: ignore[no-any-return]
+        return self.metadata.get("expiration")
 
     def expired(self, now: float | None = None) -> bool:
         exp = self.expiration

@@ -121,7 +121,7 @@ class EventTrigger(ResourceTrigger):
     after: set[str] = Field(default_factory=set)
     expect: set[str] = Field(default_factory=set)
     for_each: set[str] = Field(default_factory=set)
-    posture: Literal[Posture.Reactive, Posture.Proactive] = Posture.Reactive  # type: ignore[valid-type]
+    posture: Literal[Posture.Reactive, Posture.Proactive] = Posture.Reactive
     threshold: int = Field(default=1, ge=1)
     within: timedelta = Field(default=timedelta(0), ge=timedelta(0))
 
