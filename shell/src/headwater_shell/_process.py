@@ -37,7 +37,7 @@ INLINE_SCRIPT_LIMIT = 100_000
 _STREAM_NAMES = {1: "stdout", STDERR: "stderr"}
 
 
-class _Popen(subprocess.Popen):  # type: ignore[type-arg]
+class _Popen(subprocess.Popen):
     """Registers the child for killing the moment it exists, inside Popen itself.
 
     A KeyboardInterrupt (or a timeout's async exception) can land while Popen

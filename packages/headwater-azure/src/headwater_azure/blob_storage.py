@@ -152,7 +152,7 @@ class AzureBlobStorageContainer(ObjectStorageBlock, WritableFileSystem, Writable
         """The whole content of the blob at `path` (under base_folder)."""
         key = self._key(path)
         with self._calling("read", key):
-            return self._container_client().download_blob(key).readall()  # type: ignore[no-any-return]
+            return self._container_client().download_blob(key).readall()
 
     def write_path(self, path: str, content: bytes) -> str:
         """Write `content` to the blob at `path`, replacing it; returns the blob name."""

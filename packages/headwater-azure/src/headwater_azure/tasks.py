@@ -30,7 +30,7 @@ def blob_storage_download(
         blob_storage_credentials.get_container_client(container) as client,
         sdk_errors("download", container=container, blob=blob, client=client),
     ):
-        return client.download_blob(blob).readall()  # type: ignore[no-any-return]
+        return client.download_blob(blob).readall()
 
 
 @task

@@ -39,7 +39,9 @@ def _scheduler_address() -> str:
 
 
 def _in_worker_thread() -> bool:
-    from distributed.worker import thread_state
+    # The thread-local distributed's workers set per task (distributed.utils
+    # re-imports it from here without exporting it).
+    from dask.context import thread_state
 
     return hasattr(thread_state, "execution_state")
 

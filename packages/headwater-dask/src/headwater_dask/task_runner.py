@@ -194,7 +194,7 @@ def _import_cluster_class(cluster_class: str | type[Any] | None) -> type[Any]:
     if cluster_class is None:
         import distributed
 
-        return distributed.LocalCluster  # type: ignore[no-any-return]
+        return distributed.LocalCluster
     if not isinstance(cluster_class, str):
         return cluster_class
     module_name, _, attr = cluster_class.rpartition(".")

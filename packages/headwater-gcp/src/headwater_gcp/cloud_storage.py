@@ -137,7 +137,8 @@ class GcsBucket(WritableDeploymentStorage, WritableFileSystem, ObjectStorageBloc
         if getattr(local, "fingerprint", None) != fingerprint:
             local.client = self.gcp_credentials.get_cloud_storage_client()
             local.fingerprint = fingerprint
-        return local.client  # type: ignore[no-any-return]
+        client: Client = local.client  # threading.local attributes are untyped
+        return client
 
     def _handle(self) -> Bucket:
         return self._client().bucket(self.bucket)

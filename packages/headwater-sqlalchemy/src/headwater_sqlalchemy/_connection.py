@@ -167,10 +167,10 @@ class ConnectorFields(CredentialsBlock, DatabaseBlock):
         return make_url(info.get_secret_value())
 
     def _backend(self) -> str:
-        return self._url().get_backend_name()  # type: ignore[no-any-return]
+        return self._url().get_backend_name()
 
     def _password(self) -> Optional[str]:
-        return self._url().password  # type: ignore[no-any-return]
+        return self._url().password
 
     def _where(self) -> str:
         """'SqlAlchemyConnector 'warehouse' (postgresql+psycopg://app:***@db/app)'."""
