@@ -6,11 +6,8 @@ import importlib.util
 from collections.abc import Iterator
 
 import pytest
-from fake_slack import FakeSlack
+from fake_slack import TOKEN, WEBHOOK_PATH, FakeSlack
 from hw_services import missing_service
-
-TOKEN = "xoxb-test-token"
-WEBHOOK_PATH = "T000/B000/hook-SECRET-path-5f2a"
 
 
 @pytest.fixture(autouse=True)

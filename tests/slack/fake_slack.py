@@ -20,6 +20,11 @@ from typing import Any
 
 WEBHOOK = "webhook"  # the queue name for failures of incoming-webhook posts
 
+#: what the tests use as a bot token and a webhook path (names in conftest would clash
+#: with other packages' conftest modules when `nox -s all` collects every folder at once)
+TOKEN = "xoxb-test-token"
+WEBHOOK_PATH = "T000/B000/hook-SECRET-path-5f2a"
+
 
 @dataclass
 class Failure:

@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TOKEN
-from fake_slack import WEBHOOK, FakeSlack
+from fake_slack import TOKEN, WEBHOOK, FakeSlack
 from headwater.testing.conformance.blocks import BlockConformance
 
 REPO = Path(__file__).resolve().parents[2]

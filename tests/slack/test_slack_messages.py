@@ -6,8 +6,7 @@ import asyncio
 import socket
 
 import pytest
-from conftest import TOKEN
-from fake_slack import FakeSlack
+from fake_slack import TOKEN, FakeSlack
 from headwater import flow
 from headwater_slack import SlackCredentials, send_chat_message
 from headwater_slack.clients import RATE_LIMIT_RETRIES

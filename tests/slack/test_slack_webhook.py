@@ -8,8 +8,7 @@ import socket
 import time
 
 import pytest
-from conftest import WEBHOOK_PATH
-from fake_slack import WEBHOOK, FakeSlack
+from fake_slack import WEBHOOK, WEBHOOK_PATH, FakeSlack
 from headwater import flow
 from headwater.blocks.abstract import NotificationError
 from headwater_slack import SlackWebhook, send_incoming_webhook_message

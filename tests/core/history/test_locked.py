@@ -56,3 +56,13 @@ def test_long_lock_holds_records_and_throttles(headwater_home, monkeypatch, capl
     store.flush(60)
     assert store.count_task_runs(fr.id) == TASKS
     store.close()
+
+
+def test_a_lock_is_described_as_a_lock_on_every_python() -> None:
+    """Python 3.10's sqlite3 errors carry no result code: the message text decides."""
+    from headwater.history.faults import describe
+
+    plain = sqlite3.OperationalError("database is locked")  # as 3.10 raises it
+    assert "another process holds the database lock" in describe(plain)
+    assert "writable" in describe(sqlite3.OperationalError("attempt to write a readonly database"))
+    assert "free space" in describe(sqlite3.OperationalError("database or disk is full"))

@@ -47,10 +47,25 @@ def is_transient(exc: BaseException) -> bool:
     return any(word in text for word in _TRANSIENT_WORDS)
 
 
+def _primary_code(exc: BaseException) -> int | None:
+    """SQLite's primary result code; Python 3.10 has no `sqlite_errorcode`, so the
+    code is read from SQLite's own message text there."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return int(code) & 0xFF
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return SQLITE_BUSY
+    if "readonly" in text or "read-only" in text:
+        return SQLITE_READONLY
+    if "unable to open" in text:
+        return SQLITE_CANTOPEN
+    return None
+
+
 def describe(exc: BaseException) -> str:
     """The error and what the user can do about it."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    primary = None if code is None else code & 0xFF
+    primary = _primary_code(exc)
     if primary in (SQLITE_BUSY, SQLITE_LOCKED):
         fix = "another process holds the database lock; it is retried until that process commits"
     elif primary in (SQLITE_READONLY, SQLITE_CANTOPEN):
