@@ -273,20 +273,32 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks beside their plain-Python floors; prints tables, writes bench/results/.
 
-    The core table first (bench/run.py), then caching, shell, Dask and Ray, each
-    against its own floor (plain disk cache, subprocess.run, distributed, ray).
+    The core table first (bench/run.py), then caching and events, then each
+    package against its own floor (subprocess.run, distributed, ray, boto3 on moto,
+    azure-storage-blob on Azurite, google-cloud-storage on fake-gcs-server, plain
+    SQLAlchemy on SQLite and a throw-away PostgreSQL).
     """
-    names = [n for n in ("shell", "dask", "ray") if n in PACKAGES]
+    scripts = {
+        "shell": "shell_op.py",
+        "dask": "dask_runner.py",
+        "ray": "ray_runner.py",
+        "aws": "aws_storage.py",
+        "azure": "azure_storage.py",
+        "gcp": "gcp_storage.py",
+        "sqlalchemy": "sqlalchemy_connector.py",
+    }
+    names = [n for n in scripts if n in PACKAGES]
     session.install("./core", *(f"./{PACKAGES[n].path}" for n in names))
+    deps = sorted({d for n in names for d in PACKAGES[n].test_deps})
+    if deps:
+        session.install(*deps)
+    env = _install_node_services(session, names)
+    _install_system_services(session, names)
     session.run("python", "bench/run.py", *session.posargs)
     session.run("python", "bench/cache_hits.py")
-    for name, script in (
-        ("shell", "shell_op.py"),
-        ("dask", "dask_runner.py"),
-        ("ray", "ray_runner.py"),
-    ):
-        if name in names:
-            session.run("python", f"bench/{script}")
+    session.run("python", "bench/events.py")
+    for name in names:
+        session.run("python", f"bench/{scripts[name]}", env=env)
 
 
 @nox.session(reuse_venv=True)
