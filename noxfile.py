@@ -250,7 +250,10 @@ def types(session: nox.Session) -> None:
     (what users' editors see of the public API: `assert_type` lines and lines that
     must stay errors)."""
     _install_packages(session, list(PACKAGES))
-    session.install(MYPY, PYRIGHT)
+    # the optional SDKs the packages' tests use (azure-identity, aiohttp, drivers...)
+    # too, so mypy sees the same libraries wherever it runs
+    deps = sorted({d for p in PACKAGES.values() for d in p.test_deps})
+    session.install(MYPY, PYRIGHT, *deps)
     checked = [p for p in PACKAGES.values() if (ROOT / p.path / "src").is_dir()]
     # By import name, with each src folder on MYPYPATH: module names then never
     # depend on which __init__.py files exist yet or on how editable installs work.
