@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from headwater.locking.protocol import PollingAsyncLocks, check_timeout
+from headwater.locking.protocol import PollingAsyncLocks, capped_delay, check_timeout
 
 __all__ = ["FileSystemLockManager"]
 
@@ -121,7 +121,7 @@ class FileSystemLockManager(PollingAsyncLocks):
         while not self._try_acquire(key, holder, hold_timeout):
             if deadline is not None and time.monotonic() >= deadline:
                 return False
-            time.sleep(_capped(delay, deadline))
+            time.sleep(capped_delay(delay, deadline))
             delay = min(delay * 2, self.POLL_MAX)
         return True
 
@@ -147,15 +147,9 @@ class FileSystemLockManager(PollingAsyncLocks):
         while self.is_locked(key):
             if deadline is not None and time.monotonic() >= deadline:
                 return False
-            time.sleep(_capped(delay, deadline))
+            time.sleep(capped_delay(delay, deadline))
             delay = min(delay * 2, self.POLL_MAX)
         return True
-
-
-def _capped(delay: float, deadline: float | None) -> float:
-    if deadline is None:
-        return delay
-    return max(0.0, min(delay, deadline - time.monotonic()))
 
 
 def _alive(pid: Any) -> bool:

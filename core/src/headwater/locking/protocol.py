@@ -88,7 +88,7 @@ class PollingAsyncLocks:
         while not self.acquire_lock(key, holder, acquire_timeout=0, hold_timeout=hold_timeout):
             if deadline is not None and time.monotonic() >= deadline:
                 return False
-            await asyncio.sleep(_capped(delay, deadline))
+            await asyncio.sleep(capped_delay(delay, deadline))
             delay = min(delay * 2, self.POLL_MAX)
         return True
 
@@ -99,12 +99,13 @@ class PollingAsyncLocks:
         while self.is_locked(key):
             if deadline is not None and time.monotonic() >= deadline:
                 return False
-            await asyncio.sleep(_capped(delay, deadline))
+            await asyncio.sleep(capped_delay(delay, deadline))
             delay = min(delay * 2, self.POLL_MAX)
         return True
 
 
-def _capped(delay: float, deadline: float | None) -> float:
+def capped_delay(delay: float, deadline: float | None) -> float:
+    """`delay`, shortened so a poll never sleeps past `deadline` (None: no deadline)."""
     if deadline is None:
         return delay
     return max(0.0, min(delay, deadline - time.monotonic()))
