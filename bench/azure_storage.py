@@ -36,6 +36,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from storage_cache_hits import cache_hit_micros
+
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = "devstoreaccount1"
 DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
@@ -163,34 +165,8 @@ def small(port: int, container: str, n: int) -> None:
 
 
 def cache_hits(port: int, container: str, n: int, tmp: Path) -> None:
-    import logging
-
-    logging.disable(logging.INFO)  # console lines are not what is measured
-    os.environ["HEADWATER_HOME"] = str(tmp / "home")
-    from headwater import flow, task
-    from headwater.cache_policies import INPUTS
-
-    block = container_block(port, container)
-    results: dict[str, float] = {}
-    for label, storage in (("local", str(tmp / "local-results")), ("azure", block)):
-
-        @task(cache_policy=INPUTS, result_storage=storage, persist_result=True)
-        def double(x: int) -> int:
-            return 2 * x
-
-        @flow
-        def fill() -> None:
-            double(1)
-
-        @flow
-        def hits() -> float:
-            start = time.perf_counter()
-            for _ in range(n):
-                double(1)
-            return time.perf_counter() - start
-
-        fill()
-        results[label] = hits() / n * 1e6
+    storages = {"local": str(tmp / "local-results"), "azure": container_block(port, container)}
+    results = cache_hit_micros(storages, n, tmp / "home")
     print(f"\ncache hit, per task call ({n} calls in one flow):")
     print(
         f"  local storage {results['local']:8.0f} us | "

@@ -32,6 +32,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from storage_cache_hits import cache_hit_micros
+
 PROJECT = "bench"
 
 
@@ -149,29 +151,11 @@ def small(n: int, bucket: str) -> None:
 
 
 def cache_hits(n: int, bucket: str, workdir: Path) -> None:
-    os.environ["HEADWATER_HOME"] = str(workdir / "home")
-    os.environ.setdefault("HEADWATER_LOGGING_TO_CONSOLE", "false")
-    from headwater import flow, task
-    from headwater.cache_policies import INPUTS
     from headwater_gcp import GcpCredentials, GcsBucket
 
     gcs = GcsBucket(bucket=bucket, gcp_credentials=GcpCredentials(project=PROJECT))
-    per_call = {}
-    for name, storage in (("local", str(workdir / "local-results")), ("gcs", gcs)):
-
-        @task(cache_policy=INPUTS, persist_result=True, result_storage=storage)
-        def work(i: int) -> int:
-            return i * 2
-
-        @flow
-        def many() -> None:
-            for i in range(n):
-                work(i)
-
-        many()  # fill the cache
-        start = time.perf_counter()
-        many()  # every call a hit
-        per_call[name] = (time.perf_counter() - start) / n * 1e6
+    storages = {"local": str(workdir / "local-results"), "gcs": gcs}
+    per_call = cache_hit_micros(storages, n, workdir / "home")
     print(f"\ncache hit per task call ({n} calls)   microseconds")
     for name, micros in per_call.items():
         print(f"  {name:<8}                          {micros:9.0f}")
