@@ -107,6 +107,16 @@ class BackgroundEvaluator:
         if self.thread.is_alive() and threading.current_thread() is not self.thread:
             self.thread.join(5.0)
 
+    def close(self) -> None:
+        """The store is closing: a last pass, then stop and release the home's database."""
+        if not self.stopping:
+            self.stop(final_pass=True)
+        elif self.thread.is_alive() and threading.current_thread() is not self.thread:
+            self.thread.join(5.0)
+        from headwater.automations.storage import forget_storage
+
+        forget_storage(self.storage)
+
 
 def _any_automation(storage: Any) -> bool:
     rows = storage.query("SELECT 1 FROM automations WHERE enabled = 1 LIMIT 1")
@@ -123,6 +133,8 @@ def attach(store: Any) -> BackgroundEvaluator | None:
     background = BackgroundEvaluator(store)
     _attached[store] = background
     background.start()
+    if hasattr(store, "add_close_listener"):  # nothing of ours touches a closed home
+        store.add_close_listener(background.close)
     # registered after the store's own exit handler, so it runs first (LIFO): the
     # last pass sees everything flushed, and its own events are flushed after it
     atexit.register(_at_exit, weakref.ref(background))

@@ -184,3 +184,11 @@ def get_storage(home: Path | None = None) -> AutomationStorage:
         if storage is None:
             storage = _storages[path] = AutomationStorage(path)
         return storage
+
+
+def forget_storage(storage: AutomationStorage) -> None:
+    """Close `storage` and drop it from the cache (its home is closing or going away)."""
+    with _storages_lock:
+        if _storages.get(storage.path) is storage:
+            del _storages[storage.path]
+    storage.close()

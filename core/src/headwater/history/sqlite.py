@@ -90,6 +90,7 @@ class SQLiteRunStore(Queries, RunStore):
         self._queue: deque[Any] = deque()
         self._read_lock = ForkGuard()
         self._closed = False
+        self._close_listeners: list[Callable[[], None]] = []
         #: threads currently waiting in `_backpressure` (read by the thread pool)
         self.throttled_threads = 0
         self._prepare_home()
@@ -113,6 +114,14 @@ class SQLiteRunStore(Queries, RunStore):
     def remove_commit_listener(self, listener: Callable[[], None]) -> None:
         with contextlib.suppress(ValueError):
             self._writer.commit_listeners.remove(listener)
+
+    def add_close_listener(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` when `close()` starts, while the store still records.
+
+        Services beside the store (the automation evaluator) stop here, so no
+        thread of theirs touches the home after `close()` returns.
+        """
+        self._close_listeners.append(listener)
 
     # --- opening ---------------------------------------------------------------
     def _prepare_home(self) -> None:
@@ -299,6 +308,11 @@ class SQLiteRunStore(Queries, RunStore):
         """Flush (or spill), stop the writer and release the database."""
         if self._closed:
             return
+        for listener in list(self._close_listeners):
+            try:
+                listener()
+            except Exception:  # a service must never stop history from being closed
+                logging.getLogger("headwater.history").exception("a close listener failed")
         self._closed = True
         self.settle(EXIT_FLUSH_TIMEOUT)
         self._writer.stop(EXIT_FLUSH_TIMEOUT)
