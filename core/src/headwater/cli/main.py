@@ -21,6 +21,11 @@ CORE_COMMANDS: list[str] = [
     "headwater.cli.blocks:block_group",
     "headwater.cli.events:events_group",
     "headwater.cli.automations:automation_group",
+    "headwater.cli.variables:variable_group",
+    "headwater.cli.concurrency:global_concurrency_limit_group",
+    "headwater.cli.concurrency:concurrency_limit_group",
+    "headwater.cli.artifacts:artifact_group",
+    "headwater.cli.assets:asset_group",
 ]
 
 

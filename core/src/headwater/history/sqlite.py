@@ -42,13 +42,24 @@ __all__ = ["HIGH_WATER", "SCHEMA_VERSION", "SQLiteRunStore", "ensure_schema"]
 
 logger = logging.getLogger("headwater.history")
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+#: the schema's files, applied in this order: run history first, then one file per
+#: feature stored beside it (each owns its tables; all CREATE ... IF NOT EXISTS)
+SCHEMA_FILES = (
+    "schema.sql",
+    "schema_variables.sql",
+    "schema_concurrency.sql",
+    "schema_transactions.sql",
+    "schema_artifacts.sql",
+    "schema_assets.sql",
+)
 #: statements that bring a database from schema version N to N + 1; after them
 #: schema.sql runs (CREATE ... IF NOT EXISTS), which adds new tables in place
 MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
     1: ["ALTER TABLE processes ADD COLUMN last_seen REAL"],
     2: [],  # 3: automation tables (schema.sql)
     3: [upgrade_events_table],  # 4: events stored in event_rows, read via the events view
+    4: [],  # 5: variables, concurrency limits, transaction records, artifacts, assets
 }
 #: queued records above which `record_*` waits for the writer ...
 HIGH_WATER = 20_000
@@ -69,7 +80,8 @@ _STORES: weakref.WeakSet[SQLiteRunStore] = weakref.WeakSet()
 
 
 def schema_statements() -> list[str]:
-    text = resources.files("headwater.history").joinpath("schema.sql").read_text("utf-8")
+    package = resources.files("headwater.history")
+    text = "\n".join(package.joinpath(name).read_text("utf-8") for name in SCHEMA_FILES)
     statements, current = [], ""
     for line in text.splitlines(keepends=True):
         if line.lstrip().startswith("--"):

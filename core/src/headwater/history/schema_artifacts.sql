@@ -1,0 +1,2 @@
+-- Artifacts (headwater.artifacts): markdown, tables, links, progress and images, versioned by key.
+-- Part of the embedded store's schema (see SCHEMA_FILES in sqlite.py).

@@ -1,0 +1,2 @@
+-- Assets (headwater.assets): materialized assets and the events that give their lineage.
+-- Part of the embedded store's schema (see SCHEMA_FILES in sqlite.py).

@@ -1,0 +1,2 @@
+-- Concurrency limits (headwater.concurrency): global limits, rate limits, tag limits and their slot leases.
+-- Part of the embedded store's schema (see SCHEMA_FILES in sqlite.py).

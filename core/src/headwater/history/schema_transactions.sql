@@ -1,0 +1,2 @@
+-- Transaction records (headwater.transactions): committed keys and what they staged.
+-- Part of the embedded store's schema (see SCHEMA_FILES in sqlite.py).

@@ -1,0 +1,2 @@
+-- Variables (headwater.variables): named JSON values shared by every process on the home.
+-- Part of the embedded store's schema (see SCHEMA_FILES in sqlite.py).
