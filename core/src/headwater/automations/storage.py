@@ -11,61 +11,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from headwater.history.connection import ForkGuard, connect, in_transaction
+from headwater.history.home_database import HomeDatabase, for_home, forget
 
 T = TypeVar("T")
 
 _COLUMNS = "id, name, enabled, spec_json, created, updated"
 
-#: connections inherited across a fork: kept open (closing them in the child could
-#: disturb the parent's database state), never used
-_INHERITED: list[sqlite3.Connection] = []
 
-
-class AutomationStorage:
+class AutomationStorage(HomeDatabase):
     """Automation definitions, and transactions for the evaluator, in one home's database."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        # the evaluator thread queries SQLite in every recording process: a fork
-        # (a process pool) waits for its call to end, and the child reconnects
-        self._lock = ForkGuard(on_child=self._forget_connection)
-        self._conn: sqlite3.Connection | None = None
-
-    def _forget_connection(self) -> None:
-        """In a forked child: never use (or close) the parent's connection."""
-        if self._conn is not None:
-            _INHERITED.append(self._conn)
-        self._conn = None
-
-    def _db(self) -> sqlite3.Connection:
-        if self._conn is None:
-            _ensure_schema(self.path)
-            self._conn = connect(self.path)
-        return self._conn
-
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-    def transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work` inside BEGIN IMMEDIATE: one process at a time, all or nothing."""
-        with self._lock:
-            result: T = in_transaction(self._db(), work)
-            return result
-
-    def query(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._db().execute(sql, params).fetchall()
 
     # --- definitions -----------------------------------------------------------
     def create(self, name: str, enabled: bool, spec: dict[str, Any]) -> str:
@@ -164,31 +123,11 @@ def _row(row: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
-def _ensure_schema(path: Path) -> None:
-    from headwater.history.sqlite import ensure_schema
-
-    ensure_schema(path)
-
-
-_storages: dict[Path, AutomationStorage] = {}
-_storages_lock = threading.Lock()
-
-
 def get_storage(home: Path | None = None) -> AutomationStorage:
     """The automation storage of `home` (default: HEADWATER_HOME)."""
-    from headwater import settings
-
-    path = Path(home or settings.home()) / "headwater.db"
-    with _storages_lock:
-        storage = _storages.get(path)
-        if storage is None:
-            storage = _storages[path] = AutomationStorage(path)
-        return storage
+    return for_home(AutomationStorage, home)
 
 
 def forget_storage(storage: AutomationStorage) -> None:
     """Close `storage` and drop it from the cache (its home is closing or going away)."""
-    with _storages_lock:
-        if _storages.get(storage.path) is storage:
-            del _storages[storage.path]
-    storage.close()
+    forget(storage)

@@ -33,6 +33,7 @@ from headwater.exceptions import RunStoreError
 from headwater.history.base import RunStore
 from headwater.history.connection import ForkGuard, connect, in_transaction
 from headwater.history.crash import register_process, upkeep
+from headwater.history.home_database import forget_home
 from headwater.history.queries import Queries
 from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
 from headwater.history.state_events import EVENTS_VIEW, upgrade_events_table
@@ -332,6 +333,7 @@ class SQLiteRunStore(Queries, RunStore):
             self._writer.drain_inline()
         with self._read_lock:
             self._conn.close()
+        forget_home(self.home)  # the features' connections to this home too
 
     # --- read side -----------------------------------------------------------------
     def _read(self, sql: str, params: Any = ()) -> tuple[sqlite3.Cursor, list[Any]]:
