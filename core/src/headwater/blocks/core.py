@@ -178,6 +178,9 @@ class Block(BaseModel):
             raise ValueError("A block needs a name to be saved: block.save('my-block')")
         if "/" in name:
             raise ValueError(f"Block names may not contain '/': {name!r}")
+        from headwater.blocks.registry import warn_if_shadowed
+
+        warn_if_shadowed(type(self))
         storage = get_block_storage()
         slug = self.get_block_type_slug()
         data, enc = encode_block(self, storage.key_ids(), f"block {slug}/{name}")

@@ -14,6 +14,7 @@ LocalFileSystem as built-ins.
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from headwater.blocks.errors import BlockTypeNotFoundError
@@ -90,6 +91,29 @@ def known_block_types() -> dict[str, type[Block]]:
         known.setdefault(sub.get_block_type_slug(), sub)
     known.update(block_types())
     return known
+
+
+def warn_if_shadowed(cls: type[Block]) -> None:
+    """Warn when an installed plugin registers another class under `cls`'s slug.
+
+    `Block.load("slug/name")` resolves a slug to the plugin's class first, so a
+    user's class with the same slug would silently load as the plugin's.
+    """
+    slug = cls.get_block_type_slug()
+    registered = block_types().get(slug)
+    if registered is not None and registered is not cls:
+        warnings.warn(
+            f"Block type slug {slug!r} of {_path(cls)} is also registered by an installed "
+            f"plugin ({_path(registered)}): Block.load({slug + '/NAME'!r}) returns the "
+            f"plugin's class. Give {cls.__name__} its own slug (_block_type_slug = "
+            f"'my-{slug}') or load it with {cls.__name__}.load(NAME).",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _path(cls: type[Any]) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
 
 
 def block_class(slug: str) -> type[Block]:
