@@ -70,7 +70,8 @@ def test_credentials_and_bucket_from_the_cli(headwater_home: Path, endpoint: str
 
 
 def test_prompted_credentials(headwater_home: Path):
-    answers = "\n".join([KEY_ID, SENTINEL, "", "", "eu-west-1"] + [""] * 6) + "\n"
+    # then blank answers for client parameters and the assume-role fields
+    answers = "\n".join([KEY_ID, SENTINEL, "", "", "eu-west-1"] + [""] * 18) + "\n"
     made = headwater("block", "create", "aws-credentials", "typed", input=answers)
     assert made.returncode == 0, made.stderr
     from headwater_aws import AwsCredentials

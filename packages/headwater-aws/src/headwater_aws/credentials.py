@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections import OrderedDict
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Optional, Union
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from headwater.blocks.abstract import CredentialsBlock
 from pydantic import Field, SecretStr
 
+from headwater_aws.assume_role_parameters import REFRESH_MARGIN, AssumeRoleParameters, assume_role
 from headwater_aws.client_parameters import AwsClientParameters
 
 if TYPE_CHECKING:
@@ -41,7 +43,8 @@ class ClientType(Enum):
 
 
 _CACHE_SIZE = 16
-_clients: OrderedDict[str, Any] = OrderedDict()
+#: cache key -> (client, epoch second after which it must be rebuilt)
+_clients: OrderedDict[str, tuple[Any, float]] = OrderedDict()
 _clients_lock = threading.Lock()
 
 
@@ -60,18 +63,26 @@ def _cached_client(block: Any, client_type: Union[str, ClientType]) -> Any:
     service = client_type.value if isinstance(client_type, ClientType) else str(client_type)
     key = _cache_key(block, service)
     with _clients_lock:
-        client = _clients.get(key)
-        if client is not None:
+        cached = _clients.get(key)
+        if cached is not None and cached[1] > time.time():
             _clients.move_to_end(key)
-            return client
+            return cached[0]
         # boto3 sessions are not thread-safe; clients are, so build them under the lock.
-        client = block.get_boto3_session().client(
+        session, expires = _session_and_expiry(block)
+        client = session.client(
             service_name=service, **block.aws_client_parameters.get_params_override()
         )
-        _clients[key] = client
+        _clients[key] = (client, expires - REFRESH_MARGIN)
         if len(_clients) > _CACHE_SIZE:
             _clients.popitem(last=False)
         return client
+
+
+def _session_and_expiry(block: Any) -> tuple[boto3.Session, float]:
+    """The block's session, and when its credentials expire (an assumed role's do)."""
+    if isinstance(block, AwsCredentials):
+        return block._session_and_expiry()
+    return block.get_boto3_session(), float("inf")
 
 
 class AwsCredentials(CredentialsBlock):
@@ -105,20 +116,44 @@ class AwsCredentials(CredentialsBlock):
         description="Extra parameters to initialize the Client.",
         title="AWS Client Parameters",
     )
+    assume_role_arn: Optional[str] = Field(
+        default=None,
+        description="The ARN of an IAM role to assume with these credentials.",
+        title="Assume Role ARN",
+    )
+    assume_role_kwargs: AssumeRoleParameters = Field(
+        default_factory=AssumeRoleParameters,
+        description="Additional parameters for the assume_role call.",
+        title="Assume Role Parameters",
+    )
 
     def __hash__(self) -> int:
         return hash(_cache_key(self, ""))
 
     def get_boto3_session(self) -> boto3.Session:
-        """A boto3 session with these credentials (boto3's default chain for unset ones)."""
+        """A boto3 session with these credentials (boto3's default chain for unset ones).
+
+        With `assume_role_arn`, a session signing as that role (STS AssumeRole).
+        """
+        return self._session_and_expiry()[0]
+
+    def _session_and_expiry(self) -> tuple[boto3.Session, float]:
         import boto3
 
-        return boto3.Session(
+        session = boto3.Session(
             aws_access_key_id=_reveal(self.aws_access_key_id),
             aws_secret_access_key=_reveal(self.aws_secret_access_key),
             aws_session_token=_reveal(self.aws_session_token),
             profile_name=self.profile_name,
             region_name=self.region_name,
+        )
+        if not self.assume_role_arn:
+            return session, float("inf")
+        return assume_role(
+            session,
+            self.assume_role_arn,
+            self.assume_role_kwargs,
+            self.aws_client_parameters.get_params_override(),
         )
 
     def get_client(self, client_type: Union[str, ClientType]) -> Any:
