@@ -187,6 +187,10 @@ class Setting:
         value = self._default
         return value() if callable(value) else value
 
+    def parse(self, text: str) -> Any:
+        """`text` as this setting's value; ValueError naming the setting if it is not one."""
+        return self._parse(self.name, text)
+
     def value(self) -> Any:
         found = raw(self.name)
         if found is None or (found == "" and self._parse is not _parse_str):
@@ -239,13 +243,20 @@ HEADWATER_TASKS_RUNNER_PROCESS_POOL_MAX_WORKERS = Setting(
     "HEADWATER_TASKS_RUNNER_PROCESS_POOL_MAX_WORKERS", _parse_int
 )
 HEADWATER_DISABLED_PLUGINS = Setting("HEADWATER_DISABLED_PLUGINS", default="")
+HEADWATER_PROFILE = Setting("HEADWATER_PROFILE")
 
 SETTINGS: dict[str, Setting] = {
     name: value for name, value in globals().items() if isinstance(value, Setting)
 }
 
 #: Prefect's names for the same settings (both spellings where Prefect has two)
-_HEADWATER_ONLY = {"DATABASE_URL", "DISABLED_PLUGINS", "ENCRYPTION_KEY", "LOGGING_TO_CONSOLE"}
+_HEADWATER_ONLY = {
+    "DATABASE_URL",
+    "DISABLED_PLUGINS",
+    "ENCRYPTION_KEY",
+    "LOGGING_TO_CONSOLE",
+    "PROFILE",
+}
 PREFECT_ALIASES: dict[str, str] = {
     **{
         "PREFECT_" + n.removeprefix("HEADWATER_"): n
@@ -272,6 +283,81 @@ def __getattr__(name: str) -> Setting:
 #: called with no arguments after HEADWATER_HOME changes (the run store reopens there)
 home_listeners: list[Callable[[], None]] = []
 
+# --- profiles (headwater.profiles reads and writes the file) ---------------------------
+#: values the active profile put into the environment: name -> value
+_from_profile: dict[str, str] = {}
+#: the active profile's name, once applied
+active_profile: str | None = None
+
+
+def apply_profile(name: str | None = None) -> str:
+    """Make profile `name` (default: HEADWATER_PROFILE, else the file's `active`) active.
+
+    Its values go into the process environment where nothing is set, so the
+    environment overrides the profile and subprocesses inherit both; values a
+    previous profile put there are taken back first. Returns the profile's name.
+    Raises `headwater.profiles.ProfileError` for a missing profile or a broken file.
+    """
+    global active_profile
+    requested = name or raw("HEADWATER_PROFILE")
+    exists = (home() / "profiles.toml").exists()
+    if not exists and not _from_profile and requested in (None, "", "default"):
+        active_profile = "default"  # the common case: nothing to read, nothing imported
+        return active_profile
+    from headwater import profiles
+
+    found = profiles.read_profiles(home()) if exists else profiles.ProfilesFile()
+    chosen = requested or found.active or profiles.DEFAULT_PROFILE
+    values = found.get(chosen)
+    for env, value in list(_from_profile.items()):
+        if _environ.get(env) == value:
+            del _environ[env]
+    _from_profile.clear()
+    for key, value in values.items():
+        env, _ = profiles.canonical_name(key)
+        if _environ.get(env) is None:
+            _environ[env] = value
+            _from_profile[env] = value
+    active_profile = chosen
+    return chosen
+
+
+def setting_source(name: str) -> str:
+    """Where setting `name` (a full HEADWATER_ name) comes from: "env", "profile" or "default"."""
+    value = _environ.get(name)
+    if value is None:
+        return "default"
+    return "profile" if _from_profile.get(name) == value else "env"
+
+
+def _adopt_prefect_environment() -> None:
+    """Prefect's PREFECT_* variables stand in for unset HEADWATER_ ones, with one notice."""
+    adopted = []
+    for prefect_name, name in PREFECT_ALIASES.items():
+        value = _environ.get(prefect_name)
+        if value is not None and _environ.get(name) is None and name != "HEADWATER_HOME":
+            _environ[name] = value
+            adopted.append(f"{prefect_name} as {name}")
+    if adopted:
+        import logging
+
+        logging.getLogger("headwater.settings").warning(
+            "headwater reads Prefect's %s; set the HEADWATER_ names to silence this notice",
+            ", ".join(adopted),
+        )
+
+
+def _start() -> None:
+    _adopt_prefect_environment()
+    try:
+        apply_profile()
+    except ValueError as exc:  # a broken file or a missing profile: defaults, and say why
+        import logging
+
+        logging.getLogger("headwater.settings").warning(
+            "headwater settings: %s (running with environment and defaults only)", exc
+        )
+
 
 def _setting(key: Setting | str) -> Setting:
     if isinstance(key, Setting):
@@ -285,6 +371,11 @@ def _setting(key: Setting | str) -> Setting:
         f"{key!r} is not a headwater setting; use a setting object such as "
         f"headwater.settings.HEADWATER_HOME or one of {', '.join(sorted(SETTINGS))}"
     )
+
+
+def as_text(value: Any) -> str:
+    """`value` as it would be written in the environment or a profile (true, not True)."""
+    return _as_env(value)
 
 
 def _as_env(value: Any) -> str:
@@ -329,5 +420,19 @@ def _apply(values: Mapping[str, str | None]) -> None:
         else:
             _environ[name] = value
     if _environ.get("HEADWATER_HOME") != home_before:
+        _reapply_profile()  # the new home's profiles.toml
         for listener in list(home_listeners):
             listener()
+
+
+def _reapply_profile() -> None:
+    try:
+        apply_profile()
+    except ValueError:
+        for env, value in list(_from_profile.items()):
+            if _environ.get(env) == value:
+                del _environ[env]
+        _from_profile.clear()
+
+
+_start()

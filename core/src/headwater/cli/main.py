@@ -8,6 +8,7 @@ warning and the rest of the CLI keeps working.
 from __future__ import annotations
 
 import importlib
+import os
 import warnings
 
 import click
@@ -21,6 +22,8 @@ CORE_COMMANDS: list[str] = [
     "headwater.cli.blocks:block_group",
     "headwater.cli.events:events_group",
     "headwater.cli.automations:automation_group",
+    "headwater.cli.profiles:profile_group",
+    "headwater.cli.config:config_group",
     "headwater.cli.variables:variable_group",
     "headwater.cli.concurrency:global_concurrency_limit_group",
     "headwater.cli.concurrency:concurrency_limit_group",
@@ -55,10 +58,36 @@ def _plugin_commands() -> list[click.Command]:
     return [c for c in found if isinstance(c, click.Command)]
 
 
+def _use_profile(ctx: click.Context, param: click.Parameter, name: str | None) -> None:
+    """`headwater --profile NAME ...`: NAME is active for this command and its subprocesses."""
+    if not name:
+        return
+    from headwater import settings
+    from headwater.profiles import ProfileError
+
+    try:
+        settings.apply_profile(name)
+    except ProfileError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    os.environ["HEADWATER_PROFILE"] = name
+
+
 def build_cli() -> click.Group:
     """The root group with core commands and every installed plugin's commands."""
     cli = click.Group(
-        "headwater", help=HELP, context_settings={"help_option_names": ["-h", "--help"]}
+        "headwater",
+        help=HELP,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        params=[
+            click.Option(
+                ["-p", "--profile"],
+                help="Run this command with profile NAME active (default: profiles.toml's).",
+                metavar="NAME",
+                expose_value=False,
+                is_eager=True,
+                callback=_use_profile,
+            )
+        ],
     )
     for path in CORE_COMMANDS:
         command = _load(path)
