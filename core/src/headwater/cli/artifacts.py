@@ -23,6 +23,11 @@ def _as_json(row: dict[str, Any]) -> dict[str, Any]:
     return ArtifactResponse.from_row(row).model_dump(mode="json")
 
 
+def interactive() -> bool:
+    """Whether a person is at the terminal (then deleting asks first, as Prefect's CLI does)."""
+    return sys.stdin.isatty()
+
+
 @click.group("artifact")
 def artifact_group() -> None:
     """Artifacts: markdown, tables, links, progress and images that runs published."""
@@ -84,7 +89,7 @@ def delete(key: str | None, artifact_id: str | None, yes: bool) -> None:
     if (key is None) == (artifact_id is None):
         raise click.UsageError("give either an artifact KEY or --id ID (exactly one)")
     storage = get_artifact_storage()
-    ask = not yes and sys.stdin.isatty()
+    ask = not yes and interactive()
     if artifact_id is not None:
         if storage.read(artifact_id) is None:
             raise click.ClickException(

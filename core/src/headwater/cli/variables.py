@@ -48,6 +48,11 @@ def _as_json(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def interactive() -> bool:
+    """Whether a person is at the terminal (then deleting asks first, as Prefect's CLI does)."""
+    return sys.stdin.isatty()
+
+
 @click.group("variable")
 def variable_group() -> None:
     """Variables: named JSON values shared by every flow and process on this home."""
@@ -140,7 +145,7 @@ def unset(name: str, yes: bool) -> None:
     storage = get_variable_storage()
     if storage.read(name) is None:
         raise _not_found(name)
-    if not yes and sys.stdin.isatty():
+    if not yes and interactive():
         click.confirm(f"Are you sure you want to unset variable {name!r}?", abort=True)
     if not storage.delete(name):
         raise _not_found(name)
