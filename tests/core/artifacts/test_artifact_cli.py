@@ -115,3 +115,12 @@ def test_the_headwater_command_reads_artifacts_made_here():
     assert done.returncode == 0, done.stderr
     [shown] = json.loads(done.stdout)
     assert shown["id"] == str(made) and json.loads(shown["data"]) == {"a": [1]}
+
+
+def test_unusable_home_is_one_clear_line(cli, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    monkeypatch.setenv("HEADWATER_HOME", str(blocker))
+    result = cli("ls")
+    assert result.exit_code == 1 and "cannot be used" in result.output
+    assert "Traceback" not in result.output

@@ -100,3 +100,13 @@ def test_unset_at_a_terminal_asks_first(cli, monkeypatch):
     Variable.set("keep", 1)
     assert cli("delete", "keep", "--yes").exit_code == 0  # --yes: no question
     assert Variable.get("keep") is None
+
+
+def test_unusable_home_is_one_clear_line(cli, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    monkeypatch.setenv("HEADWATER_HOME", str(blocker))
+    result = cli("set", "a", "1")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: HEADWATER_HOME={blocker} cannot be used: ")
+    assert "set HEADWATER_HOME to a writable directory" in result.output

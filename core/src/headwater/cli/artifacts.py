@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from headwater.cli.home_errors import HomeDatabaseGroup
 from headwater.cli.runs import OUTPUT_OPTION, echo_json, echo_table, fmt_time
 
 
@@ -28,7 +29,7 @@ def interactive() -> bool:
     return sys.stdin.isatty()
 
 
-@click.group("artifact")
+@click.group("artifact", cls=HomeDatabaseGroup)
 def artifact_group() -> None:
     """Artifacts: markdown, tables, links, progress and images that runs published."""
 

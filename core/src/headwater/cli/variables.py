@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from headwater.cli.home_errors import HomeDatabaseGroup
 from headwater.cli.runs import OUTPUT_OPTION, echo_json, echo_table, fmt_time
 
 
@@ -53,7 +54,7 @@ def interactive() -> bool:
     return sys.stdin.isatty()
 
 
-@click.group("variable")
+@click.group("variable", cls=HomeDatabaseGroup)
 def variable_group() -> None:
     """Variables: named JSON values shared by every flow and process on this home."""
 
