@@ -183,3 +183,18 @@ def test_artifact_classes():
     assert created and Artifact.get("fresh").id == new.id
     with pytest.raises(ValueError, match="Artifact key 'Bad' is not valid"):
         MarkdownArtifact(key="Bad", markdown="x")
+
+
+def test_prefects_names_are_at_prefects_path():
+    import headwater.artifacts as artifacts
+
+    names = [
+        "Artifact", "MarkdownArtifact", "TableArtifact", "LinkArtifact", "ProgressArtifact",
+        "ImageArtifact", "create_markdown_artifact", "acreate_markdown_artifact",
+        "create_table_artifact", "acreate_table_artifact", "create_link_artifact",
+        "acreate_link_artifact", "create_progress_artifact", "acreate_progress_artifact",
+        "update_progress_artifact", "aupdate_progress_artifact", "create_image_artifact",
+        "acreate_image_artifact",
+    ]  # fmt: skip
+    assert [n for n in names if not hasattr(artifacts, n)] == []
+    assert sorted(artifacts.__all__) == sorted([*names, "ArtifactResponse"])
