@@ -142,3 +142,29 @@ def test_tasks_in_a_process_pool_record_their_runs():
     for i, (task_run_id, _) in enumerate(results):
         made = Artifact.get(f"worker-{i}")
         assert (str(made.flow_run_id), str(made.task_run_id)) == (flow_run_id, task_run_id)
+
+
+VERSION_WRITER = """
+import sys
+from headwater.artifacts import create_markdown_artifact
+for i in range(10):
+    create_markdown_artifact(f"{sys.argv[1]}-{i}", key="shared-key")
+"""
+
+
+def test_processes_adding_versions_of_one_key_at_once_lose_none():
+    procs = [
+        subprocess.Popen([sys.executable, "-c", VERSION_WRITER, str(n)], stderr=subprocess.PIPE,
+                         text=True)
+        for n in range(4)
+    ]  # fmt: skip
+    errors = [p.communicate(timeout=180)[1] for p in procs]
+    assert all(p.returncode == 0 for p in procs), errors
+    versions = get_artifact_storage().versions("shared-key")
+    assert sorted(v["data"] for v in versions) == sorted(
+        f"{n}-{i}" for n in range(4) for i in range(10)
+    )
+    for n in range(4):  # each writer's versions appear in the order it made them
+        mine = [v["data"] for v in reversed(versions) if v["data"].startswith(f"{n}-")]
+        assert mine == [f"{n}-{i}" for i in range(10)]
+    assert str(Artifact.get("shared-key").id) == versions[0]["id"]
