@@ -98,6 +98,28 @@ def get_run_context() -> FlowRunContext | TaskRunContext:
     return ctx
 
 
+def in_async_context() -> bool:
+    """Whether a Prefect-style dual API (`Variable.get`) should hand back a coroutine.
+
+    As Prefect decides: inside a run, whether its task (else flow) is async; outside
+    any run, whether an event loop is running in this thread.
+    """
+    ctx = _task_run.get() or _flow_run.get()
+    if ctx is not None:
+        owner = ctx.task if isinstance(ctx, TaskRunContext) else ctx.flow
+        return bool(getattr(owner, "isasync", False))
+    import sys
+
+    asyncio = sys.modules.get("asyncio")  # not imported: no loop can be running
+    if asyncio is None:
+        return False
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def current_tags() -> frozenset[str]:
     return _tags.get()
 
