@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, Literal, TypeVar, o
 from typing_extensions import ParamSpec
 
 from headwater.callables import CallShape, MethodDescriptor, unwrap_method
+from headwater.graphs.tracking import get_task_viz_tracker
 from headwater.options import (
     HookDecorators,
     NotSet,
@@ -29,7 +30,6 @@ from headwater.options import (
     check_timeout,
     normalize_retry_delays,
 )
-from headwater.graphs.tracking import get_task_viz_tracker
 from headwater.unsupported import warn_unsupported
 
 if TYPE_CHECKING:

@@ -174,7 +174,13 @@ def _record(call: TaskCall, state: State) -> None:
         status = "failed"
     else:
         return
-    _emit(sorted(upstream, key=_key), downstream, getattr(task, "materialized_by", None), status, metadata)
+    _emit(
+        sorted(upstream, key=_key),
+        downstream,
+        getattr(task, "materialized_by", None),
+        status,
+        metadata,
+    )
 
 
 def _key(asset: Asset) -> str:
@@ -196,7 +202,9 @@ def _emit(
         {"headwater.resource.id": a.key, "headwater.resource.role": "asset"} for a in upstream
     ]
     if by:
-        related.append({"headwater.resource.id": by, "headwater.resource.role": "asset-materialized-by"})
+        related.append(
+            {"headwater.resource.id": by, "headwater.resource.role": "asset-materialized-by"}
+        )
     for asset in downstream:
         emit_event(
             MATERIALIZATION + status,

@@ -46,7 +46,7 @@ class MaterializingTask(Task[P, R]):
 
         self.after_final_state = record_final_state
 
-    def with_options(  # type: ignore[override]  # adds `assets`, as Prefect's does
+    def with_options(
         self, assets: Sequence[str | Asset] | None = None, **task_kwargs: Any
     ) -> MaterializingTask[P, R]:
         """A copy with some options changed; `assets=` replaces the assets."""

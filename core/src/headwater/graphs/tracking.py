@@ -144,10 +144,11 @@ class TaskVizTracker:
             return
         self.object_id_to_task[id(value)] = (value, viz_task)
 
-    def upstream_of(self, values: Iterable[Any]) -> list[VizTask]:
-        """The nodes whose placeholders or tracked return values are among `values`."""
+    def upstream_of(self, values: Iterable[Any], depth: int = 3) -> list[VizTask]:
+        """The nodes whose placeholders or tracked return values are among `values`
+        (searched `depth` levels into collections)."""
         found: dict[int, VizTask] = {}
-        for item in _walk(values, depth=3):
+        for item in _walk(values, depth):
             node = None
             if isinstance(item, VizTask):
                 node = item
@@ -162,11 +163,20 @@ class TaskVizTracker:
         return list(found.values())
 
     def record(
-        self, name: str, parameters: dict[str, Any], wait_for: Any, viz_return_value: Any
+        self,
+        name: str,
+        parameters: dict[str, Any],
+        wait_for: Any,
+        viz_return_value: Any,
+        upstream: list[VizTask] | None = None,
     ) -> tuple[VizTask, Any]:
-        """Add a node for a call of task `name`; the node and what the call returns."""
+        """Add a node for a call of task `name` (with `upstream` nodes besides those in
+        its parameters); the node and what the call returns."""
         waits = self.upstream_of(_as_list(wait_for)) if wait_for is not None else []
-        node = VizTask(name, self.upstream_of(parameters.values()), waits)
+        found = self.upstream_of(parameters.values())
+        if upstream:
+            found = list({id(n): n for n in [*upstream, *found]}.values())
+        node = VizTask(name, found, waits)
         self.add_task(node)
         if viz_return_value is not None:
             self.link_viz_return_value_to_viz_task(viz_return_value, node)
@@ -215,9 +225,10 @@ def track_viz_submit(
     parameters: dict[str, Any],
     wait_for: Any = None,
     viz_return_value: Any = None,
+    upstream: list[VizTask] | None = None,
 ) -> VizFuture:
     """`.submit()` while tracking: a node, and a future that resolves to nothing real."""
-    node, returned = tracker.record(name, parameters, wait_for, viz_return_value)
+    node, returned = tracker.record(name, parameters, wait_for, viz_return_value, upstream)
     return VizFuture(node, returned)
 
 
@@ -236,9 +247,11 @@ def track_viz_map(
         runs = list(expand_map_parameters(task, parameters))
     except (MappingMissingIterable, MappingLengthMismatch):
         runs = [parameters]
+    # an iterable some task returned (its viz_return_value) feeds every element's run
+    whole = tracker.upstream_of(parameters.values(), depth=0)
     futures = VizFutureList()
     for params in runs:
         futures.append(
-            track_viz_submit(tracker, task.name, params, wait_for, task.viz_return_value)
+            track_viz_submit(tracker, task.name, params, wait_for, task.viz_return_value, whole)
         )
     return futures
