@@ -52,7 +52,9 @@ def cli():
 
 def _run_script() -> None:
     """Materialize in another process sharing this test's home."""
-    subprocess.run([sys.executable, "-c", SCRIPT], check=True, env=os.environ.copy(), capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", SCRIPT], check=True, env=os.environ.copy(), capture_output=True
+    )
 
 
 def test_asset_ls_lists_lineage_recorded_by_another_process(cli) -> None:
@@ -88,7 +90,10 @@ def test_asset_inspect(cli) -> None:
     fields = dict(line.split(":", 1) for line in result.output.splitlines())
     assert fields["last_state"].strip() == "succeeded"
     assert fields["materializations"].strip() == "2"
-    assert json.loads(fields["upstream"]) == ["postgres://crm/customers", "s3://shop/orders.parquet"]
+    assert json.loads(fields["upstream"]) == [
+        "postgres://crm/customers",
+        "s3://shop/orders.parquet",
+    ]
     missing = cli("asset", "inspect", "s3://shop/nope")
     assert missing.exit_code == 1
     assert "No asset with key 's3://shop/nope'" in missing.output

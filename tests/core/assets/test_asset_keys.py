@@ -8,7 +8,9 @@ from headwater.tasks import task
 from pydantic import ValidationError
 
 
-@pytest.mark.parametrize("key", ["s3://bucket/data.csv", "postgres://db/table", "file://a/b_c-d.parquet"])
+@pytest.mark.parametrize(
+    "key", ["s3://bucket/data.csv", "postgres://db/table", "file://a/b_c-d.parquet"]
+)
 def test_valid_keys(key: str) -> None:
     asset = Asset(key=key)
     assert asset.key == key

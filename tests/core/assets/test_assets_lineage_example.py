@@ -22,7 +22,9 @@ def test_example_records_lineage(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("flowchart TD\n")
     assert "total_by_customer_0 --> write_report_0" in done.stdout
-    assert json.loads((tmp_path / "lineage-data" / "report.json").read_text())["top_customer"] == "ada"
+    assert (
+        json.loads((tmp_path / "lineage-data" / "report.json").read_text())["top_customer"] == "ada"
+    )
 
     result = CliRunner().invoke(build_cli(), ["asset", "ls", "-o", "json"])
     assert result.exit_code == 0, result.output

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 from headwater import flow, task
-from headwater.assets import Asset, AssetProperties, MaterializingTask, add_asset_metadata, materialize
+from headwater.assets import (
+    Asset,
+    AssetProperties,
+    MaterializingTask,
+    add_asset_metadata,
+    materialize,
+)
 from headwater.history import get_store
 from headwater.task_runners import ProcessPoolTaskRunner
 
@@ -21,7 +27,9 @@ def _by_name(events: list[dict], name: str) -> dict[str, dict]:
 
 def _upstream(event: dict) -> list[str]:
     return sorted(
-        r["headwater.resource.id"] for r in event["related"] if r["headwater.resource.role"] == "asset"
+        r["headwater.resource.id"]
+        for r in event["related"]
+        if r["headwater.resource.role"] == "asset"
     )
 
 
@@ -31,7 +39,9 @@ SUCCEEDED = "headwater.asset.materialization.succeeded"
 def test_upstream_from_direct_calls_futures_and_asset_deps() -> None:
     raw = Asset(
         key="s3://lake/raw.csv",
-        properties=AssetProperties(name="Raw", description="as landed", owners=["data"], url="https://x.test/raw"),
+        properties=AssetProperties(
+            name="Raw", description="as landed", owners=["data"], url="https://x.test/raw"
+        ),
     )
 
     @materialize(raw, by="spark")
@@ -59,7 +69,10 @@ def test_upstream_from_direct_calls_futures_and_asset_deps() -> None:
     done = _by_name(events, SUCCEEDED)
     assert set(done) == {"s3://lake/raw.csv", "s3://lake/clean.csv", "s3://lake/report.csv"}
     assert _upstream(done["s3://lake/raw.csv"]) == []
-    assert _upstream(done["s3://lake/clean.csv"]) == ["postgres://db/reference", "s3://lake/raw.csv"]
+    assert _upstream(done["s3://lake/clean.csv"]) == [
+        "postgres://db/reference",
+        "s3://lake/raw.csv",
+    ]
     assert _upstream(done["s3://lake/report.csv"]) == ["s3://lake/clean.csv"]
     first = done["s3://lake/raw.csv"]
     assert first["payload"] == {"rows": 3, "bytes": 12}
@@ -69,7 +82,9 @@ def test_upstream_from_direct_calls_futures_and_asset_deps() -> None:
     assert roles["asset-materialized-by"] == "spark"
     assert roles["flow-run"].startswith("headwater.flow-run.")
     referenced = sorted(
-        e["resource"]["headwater.resource.id"] for e in events if e["event"] == "headwater.asset.referenced"
+        e["resource"]["headwater.resource.id"]
+        for e in events
+        if e["event"] == "headwater.asset.referenced"
     )
     assert referenced == ["postgres://db/reference", "s3://lake/clean.csv", "s3://lake/raw.csv"]
 
@@ -113,7 +128,11 @@ def test_cached_run_emits_no_events_but_passes_assets_on() -> None:
     events = _asset_events()
     built = [e for e in events if e["resource"]["headwater.resource.id"] == "s3://lake/cached.csv"]
     assert [e["event"] for e in built].count(SUCCEEDED) == 1
-    afters = [e for e in events if e["event"] == SUCCEEDED and "after-cache" in e["resource"]["headwater.resource.id"]]
+    afters = [
+        e
+        for e in events
+        if e["event"] == SUCCEEDED and "after-cache" in e["resource"]["headwater.resource.id"]
+    ]
     assert len(afters) == 2
     assert all(_upstream(e) == ["s3://lake/cached.csv"] for e in afters)
 
@@ -180,7 +199,9 @@ def test_metadata_outside_a_materializing_task_is_a_clear_error() -> None:
     def mine() -> None:
         add_asset_metadata("s3://lake/other.csv", {"a": 1})
 
-    with pytest.raises(ValueError, match=r"materializes \['s3://lake/mine.csv'\], not 's3://lake/other.csv'"):
+    with pytest.raises(
+        ValueError, match=r"materializes \['s3://lake/mine.csv'\], not 's3://lake/other.csv'"
+    ):
         mine()
 
 
@@ -197,7 +218,15 @@ def test_materialize_needs_an_asset_and_keeps_task_options() -> None:
     assert [a.key for a in build.assets] == ["s3://lake/a.csv", "s3://lake/b.csv"]
     copy = build.with_options(retries=0, assets=["s3://lake/c.csv"])
     assert isinstance(copy, MaterializingTask)
-    assert (copy.retries, [a.key for a in copy.assets], copy.materialized_by) == (0, ["s3://lake/c.csv"], "dbt")
+    assert (copy.retries, [a.key for a in copy.assets], copy.materialized_by) == (
+        0,
+        ["s3://lake/c.csv"],
+        "dbt",
+    )
     assert build() == 1
     assert copy() == 1  # outside a flow: runs and records too
-    assert set(_by_name(_asset_events(), SUCCEEDED)) == {"s3://lake/a.csv", "s3://lake/b.csv", "s3://lake/c.csv"}
+    assert set(_by_name(_asset_events(), SUCCEEDED)) == {
+        "s3://lake/a.csv",
+        "s3://lake/b.csv",
+        "s3://lake/c.csv",
+    }

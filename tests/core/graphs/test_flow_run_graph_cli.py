@@ -56,7 +56,12 @@ def test_graph_of_a_recorded_run_by_name_and_short_id() -> None:
     for node_id, label in nodes.items():
         by_task[label.split("-")[0]].append(node_id)
         assert label.endswith(": Completed")
-    assert {k: len(v) for k, v in by_task.items()} == {"source": 1, "square": 2, "add": 1, "announce": 1}
+    assert {k: len(v) for k, v in by_task.items()} == {
+        "source": 1,
+        "square": 2,
+        "add": 1,
+        "announce": 1,
+    }
     edges = set(re.findall(r"^    (\w+) (-->|-\.->) (\w+)$", text, re.MULTILINE))
     (src,), (summed,), (done,) = by_task["source"], by_task["add"], by_task["announce"]
     from_source = [e for e in edges if e[0] == src]

@@ -108,7 +108,12 @@ def test_async_flow_and_async_tasks() -> None:
         page = await fetch("https://example.test")
         await parse(page)
 
-    expected = ["flowchart TD", '    fetch_0["fetch-0"]', '    parse_0["parse-0"]', "    fetch_0 --> parse_0"]
+    expected = [
+        "flowchart TD",
+        '    fetch_0["fetch-0"]',
+        '    parse_0["parse-0"]',
+        "    fetch_0 --> parse_0",
+    ]
     assert crawl.generate_mermaid_graph().splitlines() == expected
     assert asyncio.run(crawl.agenerate_mermaid_graph()).splitlines() == expected
 

@@ -22,11 +22,13 @@ from headwater.graphs.tracking import (
 
 __all__ = ["Graph", "Node", "build_task_dependencies", "graph_of", "to_graphviz", "to_mermaid"]
 
+DOT_HINT = (
+    "Install Graphviz (https://graphviz.org/download/, e.g. `apt-get install graphviz` or "
+    "`brew install graphviz`), or draw with flow.generate_mermaid_graph(), which needs neither."
+)
 GRAPHVIZ_HINT = (
     "Install the graphviz Python package (`pip install graphviz`, or "
-    "`pip install 'headwater[viz]'`) and Graphviz's `dot` program "
-    "(https://graphviz.org/download/, e.g. `apt-get install graphviz` or `brew install "
-    "graphviz`). flow.generate_mermaid_graph() needs neither."
+    "`pip install 'headwater[viz]'`) and Graphviz's `dot` program. " + DOT_HINT
 )
 
 
@@ -130,7 +132,7 @@ def render(digraph: Any, filename: str, view: bool) -> str:
     except graphviz.ExecutableNotFound as exc:
         raise GraphvizExecutableNotFoundError(
             "flow.visualize() needs Graphviz's `dot` program, which is not installed or "
-            f"not on PATH (installing the graphviz Python package is not enough). {GRAPHVIZ_HINT}"
+            f"not on PATH (installing the graphviz Python package is not enough). {DOT_HINT}"
         ) from exc
     except Exception as exc:
         raise FlowVisualizationError(
