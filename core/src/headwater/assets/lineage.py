@@ -30,9 +30,8 @@ import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from headwater.assets.core import Asset
-
 if TYPE_CHECKING:
+    from headwater.assets.core import Asset
     from headwater.context import FlowRunContext
     from headwater.engine.task_call import TaskCall
     from headwater.states import State
