@@ -258,10 +258,12 @@ class Flow(MethodDescriptor, HookDecorators, Generic[P, R]):
     # --- graphs without running (headwater.graphs) -------------------------------
     def visualize(self, *args: Any, **kwargs: Any) -> Any:
         """Draw the flow's task graph with graphviz (`<flow name>.png`), running no task.
-        Inside a running event loop this returns a coroutine to await (as Prefect's)."""
+        Inside a running event loop this returns a coroutine to await, unless
+        `_sync=True` (as Prefect's)."""
         from headwater.graphs import visualize as viz
 
-        if _loop_running():
+        sync = kwargs.pop("_sync", None)
+        if not sync if sync is not None else _loop_running():
             return viz.avisualize(self, *args, **kwargs)
         return viz.visualize(self, *args, **kwargs)
 

@@ -73,3 +73,19 @@ def test_renders_a_png_where_dot_exists(monkeypatch, tmp_path: Path) -> None:
     png = tmp_path / "viz-flow.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert os.path.getsize(png) > 100
+
+
+def test_inside_an_event_loop_visualize_is_awaitable(monkeypatch) -> None:
+    import asyncio
+
+    drawn: list[str] = []
+    monkeypatch.setattr("headwater.graphs.visualize._show", lambda flow, tracker: drawn.append(
+        ",".join(t.name for t in tracker.tasks)))  # fmt: skip
+
+    async def main() -> None:
+        await pipeline.visualize()
+        pipeline.visualize(_sync=True)
+
+    asyncio.run(main())
+    pipeline.visualize()
+    assert drawn == ["load-0,save-0"] * 3
