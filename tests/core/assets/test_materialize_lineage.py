@@ -230,3 +230,23 @@ def test_materialize_needs_an_asset_and_keeps_task_options() -> None:
         "s3://lake/b.csv",
         "s3://lake/c.csv",
     }
+
+
+def test_prefect_spelling_finds_the_events() -> None:
+    from headwater.events.filters import EventFilter, read_events
+
+    @materialize("s3://lake/spelled.csv")
+    def spelled() -> int:
+        return 5
+
+    spelled()
+    store = get_store()
+    store.flush()
+    found = read_events(
+        store,
+        EventFilter(
+            event=("prefect.asset.materialization.succeeded",),
+            resource_id=("s3://lake/spelled.csv",),
+        ),
+    )
+    assert [e["event"] for e in found] == [SUCCEEDED]
