@@ -59,7 +59,8 @@ class Package:
 # Every package the design names. Only those whose pyproject.toml exists take part;
 # a folder under packages/ that is not listed here is picked up with defaults.
 _KNOWN: dict[str, Package] = {
-    "core": Package("core", "headwater", "tests/core", tags=("core",)),
+    # graphviz: flow.visualize() renders with it (tests/core/graphs)
+    "core": Package("core", "headwater", "tests/core", ("graphviz",), ("core",)),
     "shell": Package("shell", "headwater_shell", "tests/shell", tags=("operations",)),
     "dask": Package("packages/headwater-dask", "headwater_dask", "tests/dask", tags=("compute",)),
     "ray": Package("packages/headwater-ray", "headwater_ray", "tests/ray", tags=("compute",)),
@@ -161,7 +162,10 @@ def _install_node_services(session: nox.Session, names: list[str]) -> dict[str, 
 
 
 # Test services from the system's package manager: package -> (Debian package, a file it installs).
-APT_SERVICES = {"sqlalchemy": ("postgresql", "usr/lib/postgresql/*/bin/pg_ctl")}
+APT_SERVICES = {
+    "sqlalchemy": ("postgresql", "usr/lib/postgresql/*/bin/pg_ctl"),
+    "core": ("graphviz", "usr/bin/dot"),  # flow.visualize() renders PNGs with `dot`
+}
 
 
 def _install_system_services(session: nox.Session, names: list[str]) -> None:

@@ -23,8 +23,6 @@ def _hook(*_: object) -> None: ...
     [
         ({"on_commit": [_hook]}, "on_commit"),
         ({"on_rollback": [_hook]}, "on_rollback"),
-        ({"viz_return_value": 3}, "viz_return_value"),
-        ({"asset_deps": ["s3://bucket/raw"]}, "asset_deps"),
         ({"cache_policy": INPUTS.configure(isolation_level="SERIALIZABLE")}, "isolation_level"),
         ({"cache_policy": INPUTS.configure(lock_manager=object())}, "lock_manager"),
     ],

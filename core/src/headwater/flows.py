@@ -239,7 +239,12 @@ class Flow(MethodDescriptor, HookDecorators, Generic[P, R]):
         **kwargs: Any,
     ) -> Any:
         from headwater.engine.flow_call import FlowCall
+        from headwater.graphs.tracking import get_task_viz_tracker, track_viz_call
 
+        tracker = get_task_viz_tracker()
+        if tracker is not None:  # a subflow inside flow.visualize(): one node, not run
+            params = self.shape.bind(args, kwargs)
+            return track_viz_call(tracker, self.name, self.isasync, params, wait_for)
         if wait_for is not None:
             _wait_for_upstream(wait_for)
         from headwater.engine.parameters import bind_arguments
@@ -250,8 +255,41 @@ class Flow(MethodDescriptor, HookDecorators, Generic[P, R]):
             return call.arun_and_return(return_state)
         return call.run_and_return(return_state)
 
+    # --- graphs without running (headwater.graphs) -------------------------------
+    def visualize(self, *args: Any, **kwargs: Any) -> Any:
+        """Draw the flow's task graph with graphviz (`<flow name>.png`), running no task.
+        Inside a running event loop this returns a coroutine to await, unless
+        `_sync=True` (as Prefect's)."""
+        from headwater.graphs import visualize as viz
+
+        sync = kwargs.pop("_sync", None)
+        if not sync if sync is not None else _loop_running():
+            return viz.avisualize(self, *args, **kwargs)
+        return viz.visualize(self, *args, **kwargs)
+
+    def generate_mermaid_graph(self, *args: Any, **kwargs: Any) -> str:
+        """The flow's task graph as Mermaid `flowchart TD` text, running no task."""
+        from headwater.graphs.visualize import generate_mermaid_graph
+
+        return generate_mermaid_graph(self, *args, **kwargs)
+
+    async def agenerate_mermaid_graph(self, *args: Any, **kwargs: Any) -> str:
+        from headwater.graphs.visualize import agenerate_mermaid_graph
+
+        return await agenerate_mermaid_graph(self, *args, **kwargs)
+
     def __repr__(self) -> str:
         return f"Flow(name={self.name!r})"
+
+
+def _loop_running() -> bool:
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _wait_for_upstream(wait_for: Any) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, Literal, TypeVar, o
 from typing_extensions import ParamSpec
 
 from headwater.callables import CallShape, MethodDescriptor, unwrap_method
+from headwater.graphs.tracking import get_task_viz_tracker
 from headwater.options import (
     HookDecorators,
     NotSet,
@@ -82,6 +83,10 @@ class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
     returns `R` (a coroutine of it for an `async def`), `.submit()` a
     `HeadwaterFuture[R]`, `.map()` a list of them.
     """
+
+    #: called as `after_final_state(call, state)` once a run's final state is recorded;
+    #: None (nothing to call) unless the task touches assets (headwater.assets)
+    after_final_state: Callable[[Any, State], None] | None = None
 
     def __init__(
         self,
@@ -153,6 +158,10 @@ class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
         self.on_rollback_hooks = check_hooks(on_rollback, "on_rollback")
         self.viz_return_value = viz_return_value
         self.asset_deps = asset_deps
+        if asset_deps:
+            from headwater.assets.lineage import track_asset_deps
+
+            track_asset_deps(self)
         _warn_ignored_options(self)
         self.task_key = _task_key(fn)
         #: whether any option asks for caching or persisted results; when not (and the
@@ -236,6 +245,13 @@ class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
         from headwater.engine.task_call import TaskCall
 
         parameters = self.shape.bind(args, kwargs)
+        tracker = get_task_viz_tracker()
+        if tracker is not None:  # flow.visualize(): record a graph node, run nothing
+            from headwater.graphs.tracking import track_viz_call
+
+            return track_viz_call(
+                tracker, self.name, self.isasync, parameters, wait_for, self.viz_return_value
+            )
         call = TaskCall.create(self, parameters, wait_for=wait_for)
         if self.isasync:
             coro = call.arun_and_return(return_state)
@@ -308,6 +324,12 @@ class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
         """Run on the flow's task runner; returns a future (or the final State)."""
         from headwater.context import FlowRunContext
 
+        tracker = get_task_viz_tracker()
+        if tracker is not None:  # flow.visualize(): record a graph node, run nothing
+            from headwater.graphs.tracking import track_viz_submit
+
+            params = self.shape.bind(args, kwargs)
+            return track_viz_submit(tracker, self.name, params, wait_for, self.viz_return_value)
         ctx = FlowRunContext.get()
         if ctx is None:
             raise RuntimeError(
@@ -369,6 +391,11 @@ class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
         """Submit one run per element of the iterable arguments (others are broadcast)."""
         if deferred:
             warn_unsupported("deferred", f"task {self.name!r}.map()")
+        tracker = get_task_viz_tracker()
+        if tracker is not None:  # flow.visualize(): record graph nodes, run nothing
+            from headwater.graphs.tracking import track_viz_map
+
+            return track_viz_map(tracker, self, self.shape.bind(args, kwargs), wait_for)
         from headwater.context import FlowRunContext
 
         ctx = FlowRunContext.get()
@@ -408,8 +435,6 @@ def _warn_ignored_options(task: Task[Any, Any]) -> None:
         for name, value in (
             ("on_commit", task.on_commit_hooks),
             ("on_rollback", task.on_rollback_hooks),
-            ("viz_return_value", task.viz_return_value),
-            ("asset_deps", task.asset_deps),
             ("lock_manager", getattr(task.cache_policy, "lock_manager", None)),
             ("isolation_level", getattr(task.cache_policy, "isolation_level", None)),
         )

@@ -105,3 +105,18 @@ def logs(
     run = _resolve(run_id)
     entries = open_store().read_logs(run["id"], include_task_runs=not no_task_runs)
     echo_logs(entries, head, tail, num_logs, reverse)
+
+
+@flow_run_group.command("graph")
+@click.argument("run_id", metavar="ID")
+def graph(run_id: str) -> None:
+    """Print a recorded flow run's task graph as Mermaid text (flowchart TD).
+
+    ID is a flow run's id, the short id `flow-run ls` shows, a unique prefix
+    of the id, or the run's name. Arrows are data dependencies; dotted arrows
+    are `wait_for=` ones.
+    """
+    from headwater.graphs.recorded import recorded_mermaid
+
+    run = _resolve(run_id)
+    click.echo(recorded_mermaid(open_store(), run["id"]))

@@ -165,6 +165,9 @@ class _WorkerTaskCall(TaskCall):
         ctx.cache_plan = self.results
         return completed_state(self, ctx, value)
 
+    def after_final_state(self, state: State) -> None:
+        """Not here: the orchestrator calls the hook when it receives the outcome."""
+
 
 def run_remote(remote: RemoteTaskCall) -> RemoteOutcome:
     """Worker side: run the engine, capture everything, never raise for task errors."""
@@ -223,6 +226,7 @@ def finish_remote(call: TaskCall, outcome: RemoteOutcome) -> State:
     )
     call.task_run.run_count = outcome.run_count
     call.task_run.state = state
+    call.after_final_state(state)
     return state
 
 

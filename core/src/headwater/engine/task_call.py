@@ -346,7 +346,15 @@ class TaskCall:
         self._record_state(state)
         level = logging.INFO if state.type is StateType.COMPLETED else logging.ERROR
         self.logger.fast(level, f"Finished in state {state}")
+        if self.task.after_final_state is not None:
+            self.after_final_state(state)
         return state
+
+    def after_final_state(self, state: State) -> None:
+        """Call the task's `after_final_state` hook, if it has one (assets set one)."""
+        hook = self.task.after_final_state
+        if hook is not None:
+            hook(self, state)
 
     def fail(self, message: str, error: BaseException) -> State:
         """Log `message` and finish Failed with it (the run could not execute)."""
