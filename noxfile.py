@@ -215,7 +215,8 @@ def tests(session: nox.Session, package: str) -> None:
 def oldest(session: nox.Session) -> None:
     """Core's tests on the oldest Python headwater supports (3.10)."""
     _install_packages(session, ["core"])
-    session.install(*PYTEST)
+    session.install(*PYTEST, *PACKAGES["core"].test_deps)
+    _install_system_services(session, ["core"])
     _pytest(session, PACKAGES["core"].tests)
 
 

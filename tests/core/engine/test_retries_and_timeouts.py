@@ -16,9 +16,22 @@ from .helpers import recorded_logs, recorded_task_runs
 
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Retry delays the engine asked for, without waiting them out."""
+    """Retry delays the engine asked for on this test's thread, without waiting them out.
+
+    `time.sleep` is patched process-wide: other threads (the store's writer, the
+    automation evaluator) keep sleeping for real and are not counted.
+    """
     delays: list[float] = []
-    monkeypatch.setattr(task_call.time, "sleep", delays.append)
+    real_sleep = time.sleep
+    test_thread = threading.get_ident()
+
+    def sleep(seconds: float) -> None:
+        if threading.get_ident() == test_thread:
+            delays.append(seconds)
+        else:
+            real_sleep(seconds)
+
+    monkeypatch.setattr(task_call.time, "sleep", sleep)
     return delays
 
 
