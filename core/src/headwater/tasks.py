@@ -400,6 +400,16 @@ class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
     def __repr__(self) -> str:
         return f"Task(name={self.name!r}, fn={self.__qualname__})"
 
+    def on_commit(self, fn: Callable[[Any], None]) -> Callable[[Any], None]:
+        """Decorator: run `fn(transaction)` when this task's transaction commits."""
+        self.on_commit_hooks.append(fn)
+        return fn
+
+    def on_rollback(self, fn: Callable[[Any], None]) -> Callable[[Any], None]:
+        """Decorator: run `fn(transaction)` when this task's transaction rolls back."""
+        self.on_rollback_hooks.append(fn)
+        return fn
+
 
 def _warn_ignored_options(task: Task[Any, Any]) -> None:
     """One warning per process for each Prefect option given here that does nothing yet."""
