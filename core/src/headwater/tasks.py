@@ -416,12 +416,8 @@ def _warn_ignored_options(task: Task[Any, Any]) -> None:
     given = [
         name
         for name, value in (
-            ("on_commit", task.on_commit_hooks),
-            ("on_rollback", task.on_rollback_hooks),
             ("viz_return_value", task.viz_return_value),
             ("asset_deps", task.asset_deps),
-            ("lock_manager", getattr(task.cache_policy, "lock_manager", None)),
-            ("isolation_level", getattr(task.cache_policy, "isolation_level", None)),
         )
         if value
     ]

@@ -262,10 +262,8 @@ def completed_state(call: Any, ctx: TaskRunContext, value: Any) -> State:
                 resolve_storage(plan.key_storage) if plan.key_storage is not None else storage
             )
             if key_storage is not storage or cache_key != storage_key:
-                write_record(
-                    key_storage, cache_key, value, plan.result_serializer, expiration, staged,
-                    **meta,
-                )
+                ser = plan.result_serializer
+                write_record(key_storage, cache_key, value, ser, expiration, staged, **meta)
     except Exception as exc:
         call.logger.warning(
             f"The result of task run {task_run.name!r} could not be persisted "

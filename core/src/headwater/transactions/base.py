@@ -194,7 +194,7 @@ class BaseTransaction:
             and not self.store.supports_isolation_level(self.isolation_level)
         ):
             raise ConfigurationError(
-                f"Isolation level {self.isolation_level.name} is not supported by the store of "
+                f"Isolation level {self._level()} is not supported by the store of "
                 f"transaction {self.key!r}: it has no lock manager. Pass one, e.g. "
                 "store=ResultStore(lock_manager=FileSystemLockManager(lock_files_directory=...))"
                 " (headwater.locking.filesystem), or MemoryLockManager() for threads of one process."
@@ -306,10 +306,12 @@ class BaseTransaction:
             self._close_key()
 
     def _hook_started(self, hook: Callable[..., Any], kind: str) -> tuple[str, bool]:
-        name = getattr(hook, "__name__", None) or getattr(
-            getattr(hook, "func", None), "__name__", repr(hook)
+        name = str(
+            getattr(hook, "__name__", None)
+            or getattr(getattr(hook, "func", None), "__name__", None)
+            or repr(hook)
         )
-        log = getattr(hook, "log_on_run", True)
+        log = bool(getattr(hook, "log_on_run", True))
         if log:
             self.logger.info(f"Running {kind} hook {name!r}")
         return name, log
@@ -350,6 +352,14 @@ class BaseTransaction:
                     )
             except Exception as exc:
                 error = exc
+
+    def rollback(self) -> Any:
+        """Roll back (a bool, or for the async form an awaitable of one)."""
+        raise NotImplementedError
+
+    def commit(self) -> Any:
+        """Commit (a bool, or for the async form an awaitable of one)."""
+        raise NotImplementedError
 
     def rollback_blocking(self) -> bool:
         """Roll back from sync code whatever this transaction's form (the task engine's use)."""

@@ -15,8 +15,8 @@ from headwater.transactions.base import (
     IsolationLevel,
     TransactionState,
     _active,
-    call_maybe_async,
 )
+from headwater.utilities.asyncutils import call_maybe_async
 
 __all__ = ["Transaction", "resolve_options", "transaction"]
 
