@@ -18,6 +18,8 @@ def _run(cwd: Path) -> str:
 
 
 def test_example_rolls_back_the_draft_and_publishes_once(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "work"
+    tmp_path.mkdir()
     first = _run(tmp_path)
     assert "rolled back: removed report-draft.txt" in first
     assert "file left behind: False" in first
