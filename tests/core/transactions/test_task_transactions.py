@@ -195,3 +195,36 @@ def test_task_level_serializable_without_a_lock_manager_fails_the_run() -> None:
     state = compute(1, return_state=True)
     assert state.is_failed()
     assert "no lock manager" in state.message and "lock_manager=" in state.message
+
+
+def test_same_key_twice_inside_a_serializable_transaction_does_not_deadlock(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    from headwater.locking import MemoryLockManager
+    from headwater.transactions import IsolationLevel
+
+    calls: list[int] = []
+
+    @task(cache_policy=INPUTS, result_storage=str(tmp_path))
+    def compute(x: int) -> int:
+        calls.append(x)
+        return x
+
+    @flow
+    def pipeline() -> None:
+        with transaction(
+            key="outer",
+            isolation_level=IsolationLevel.SERIALIZABLE,
+            lock_manager=MemoryLockManager(),
+        ):
+            compute(1)
+            compute(1)  # record staged, not written: runs again, must not wait on itself
+
+    worker = threading.Thread(target=pipeline, daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive()
+    assert calls == [1, 1]
+    assert not MemoryLockManager().is_locked("outer")

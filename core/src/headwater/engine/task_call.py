@@ -272,7 +272,7 @@ class TaskCall:
         try:
             cached = self._cached_state(ctx)
             if txn is not None:
-                cached = serialize_task_run(self, ctx, txn, cached)
+                cached = yield from serialize_task_run(self, ctx, txn, cached)
             if cached is not None:
                 state = self.finish(cached)
                 settle_task_transaction(self, state, cached=state.type is StateType.COMPLETED)

@@ -19,8 +19,10 @@ one context-variable read. The child:
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+from headwater.engine.steps import Step
 from headwater.exceptions import ConfigurationError
 from headwater.states import Failed, StateType
 from headwater.transactions.base import CommitMode, IsolationLevel, TransactionState, _active
@@ -69,11 +71,15 @@ def _lock_manager(call: TaskCall, txn: Transaction) -> Any:
 
 def serialize_task_run(
     call: TaskCall, ctx: TaskRunContext, txn: Transaction, cached: State | None
-) -> State | None:
+) -> Generator[tuple[Any, ...], Any, State | None]:
     """Under SERIALIZABLE, take the lock on the run's cache key after a miss and look again.
 
     Returns the Cached state to finish in (this or another process wrote the record while
     we waited), a Failed state when the options cannot lock, or None to run the body.
+    Waiting for the lock is polling with `Step.SLEEP`, so an async run never blocks its
+    event loop. Runs under one outermost transaction share a lock holder: a second run
+    of the same key inside it (its record staged, not yet written) does not wait for
+    the first, which would never release before the commit.
     """
     key = call.task_run.cache_key
     if cached is not None or txn.isolation_level != IsolationLevel.SERIALIZABLE or key is None:
@@ -91,12 +97,26 @@ def serialize_task_run(
         return Failed(message=str(error), data=error)
     from headwater.persistence.result_store import ResultStore
 
+    root = txn._parent
+    while root is not None and root.get_parent() is not None:
+        root = root.get_parent()
+    if root is not None:
+        txn._holder = root._holder
     txn.key = key
     txn.store = ResultStore(lock_manager=locks)
+    if locks.is_lock_holder(key, txn._holder):
+        return None  # a sibling holds it until the transaction commits
     txn.logger.debug(f"Acquiring lock for transaction {key!r}")
-    txn.store.acquire_lock(key, holder=txn._holder)
+    delay = _POLL_MIN
+    while not locks.acquire_lock(key, txn._holder, acquire_timeout=0):
+        yield (Step.SLEEP, delay)
+        delay = min(delay * 2, _POLL_MAX)
     txn._locked = True
     return call._cached_state(ctx)
+
+
+_POLL_MIN = 0.005
+_POLL_MAX = 0.1
 
 
 def settle_task_transaction(call: TaskCall, state: State, cached: bool = False) -> None:
