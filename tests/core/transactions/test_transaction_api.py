@@ -25,6 +25,19 @@ def test_top_level_export_is_the_same_class() -> None:
     assert Exported is Transaction
 
 
+def test_prefect_names_resolve_at_the_renamed_paths() -> None:
+    import headwater.transactions as module
+    from headwater.exceptions import ConfigurationError
+
+    names = ["Transaction", "AsyncTransaction", "BaseTransaction", "CommitMode",
+             "IsolationLevel", "TransactionState", "get_transaction", "transaction",
+             "atransaction"]  # fmt: skip
+    assert [n for n in names if not hasattr(module, n)] == []
+    assert issubclass(ConfigurationError, Exception)
+    assert IsolationLevel("SERIALIZABLE") is IsolationLevel.SERIALIZABLE
+    assert CommitMode("LAZY") is CommitMode.LAZY
+
+
 def test_values_are_copies_and_fall_back_to_the_parent() -> None:
     with transaction() as parent:
         parent.set("items", [1, 2, 3])
