@@ -228,3 +228,39 @@ def test_same_key_twice_inside_a_serializable_transaction_does_not_deadlock(
     assert not worker.is_alive()
     assert calls == [1, 1]
     assert not MemoryLockManager().is_locked("outer")
+
+
+def test_ctrl_c_inside_a_task_rolls_back_releases_the_key_and_resets_context(
+    tmp_path: Path,
+) -> None:
+    from headwater.locking import MemoryLockManager
+    from headwater.transactions import IsolationLevel
+
+    undone: list[str] = []
+
+    @task(on_rollback=[lambda t: undone.append("first")])
+    def first() -> int:
+        return 1
+
+    @task
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    @flow
+    def pipeline() -> None:
+        with transaction(
+            key="ctrl-c",
+            isolation_level=IsolationLevel.SERIALIZABLE,
+            lock_manager=MemoryLockManager(),
+        ):
+            first()
+            interrupted()
+
+    with pytest.raises(KeyboardInterrupt):
+        pipeline()
+    assert undone == ["first"]
+    assert get_transaction() is None
+    assert not MemoryLockManager().is_locked("ctrl-c")
+    from headwater.results import ResultStore
+
+    assert not ResultStore().exists("ctrl-c")
