@@ -179,3 +179,12 @@ def test_async_rollback_on_exception() -> None:
         return txn
 
     assert asyncio.run(main()).is_rolled_back() and undone == ["x"]
+
+
+def test_an_unknown_isolation_level_or_commit_mode_names_the_choices() -> None:
+    with pytest.raises(ValueError, match=r"isolation_level='serial'.*IsolationLevel.SERIALIZABLE"):
+        with transaction(isolation_level="serial"):  # type: ignore[arg-type]
+            pass  # pragma: no cover
+    with pytest.raises(ValueError, match=r"commit_mode='later'.*CommitMode.LAZY"):
+        Transaction(commit_mode="later")  # type: ignore[arg-type]
+    assert get_transaction() is None

@@ -23,7 +23,7 @@ import enum
 import logging
 import uuid
 from collections.abc import Callable, Generator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from headwater.exceptions import ConfigurationError
 from headwater.utilities.asyncutils import call_maybe_async
@@ -62,8 +62,20 @@ _active: contextvars.ContextVar[BaseTransaction | None] = contextvars.ContextVar
     "headwater_transaction", default=None
 )
 
+E = TypeVar("E", bound=enum.Enum)
+
 #: a step a commit or rollback asks its driver to do
 Step = tuple[str, Any]
+
+
+def _option(kind: type[E], value: Any, name: str) -> E | None:
+    if value is None or isinstance(value, kind):
+        return value
+    try:
+        return kind(getattr(value, "value", value))
+    except ValueError:
+        choices = ", ".join(f"{kind.__name__}.{m.name}" for m in kind)
+        raise ValueError(f"{name}={value!r} is not one of {choices}") from None
 
 
 class BaseTransaction:
@@ -85,10 +97,8 @@ class BaseTransaction:
             raise ValueError(f"A transaction key must be a non-empty string, got {key!r}")
         self.key = key
         self.store = store
-        self.commit_mode = CommitMode(commit_mode) if commit_mode is not None else None
-        self.isolation_level = (
-            IsolationLevel(isolation_level) if isolation_level is not None else None
-        )
+        self.commit_mode = _option(CommitMode, commit_mode, "commit_mode")
+        self.isolation_level = _option(IsolationLevel, isolation_level, "isolation_level")
         self.overwrite = overwrite
         self.write_on_commit = write_on_commit
         self.logger: Any = logger or logging.getLogger("headwater.transactions")
@@ -239,7 +249,10 @@ class BaseTransaction:
         if self._locked:
             self._locked = False
             self.logger.debug(f"Releasing lock for transaction {self.key!r}")
-            self.store.release_lock(self.key, holder=self._holder)
+            try:
+                self.store.release_lock(self.key, holder=self._holder)
+            except ValueError as exc:  # lapsed (hold_timeout) or released elsewhere
+                self.logger.warning(f"Lock for transaction {self.key!r} was already gone: {exc}")
 
     def _abandon(self) -> None:
         """Release the locks and keys of this transaction and its children, which will
