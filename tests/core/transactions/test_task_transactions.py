@@ -156,7 +156,9 @@ def test_commit_and_rollback_hooks_get_the_task_transaction() -> None:
 def test_cached_runs_do_not_run_commit_hooks_again(tmp_path: Path) -> None:
     commits: list[int] = []
 
-    @task(cache_policy=INPUTS, result_storage=str(tmp_path), on_commit=[lambda t: commits.append(1)])
+    @task(
+        cache_policy=INPUTS, result_storage=str(tmp_path), on_commit=[lambda t: commits.append(1)]
+    )
     def compute(x: int) -> int:
         return x + 1
 
