@@ -196,7 +196,8 @@ def test_task_level_serializable_without_a_lock_manager_fails_the_run() -> None:
 
     state = compute(1, return_state=True)
     assert state.is_failed()
-    assert "no lock manager" in state.message and "lock_manager=" in state.message
+    message = state.message or ""
+    assert "no lock manager" in message and "lock_manager=" in message
 
 
 def test_same_key_twice_inside_a_serializable_transaction_does_not_deadlock(
