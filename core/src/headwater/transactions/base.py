@@ -110,12 +110,23 @@ class BaseTransaction:
         self._staged_value: Any = None
         #: (storage, key, bytes) a task run serialised at completion, written at commit
         self._staged_writes: list[tuple[Any, str, bytes]] | None = None
-        self._holder = str(uuid.uuid4())
+        self._holder_id: str | None = None
         self._token: contextvars.Token[BaseTransaction | None] | None = None
         self._entered = False
         self._parent: BaseTransaction | None = None
         self._locked = False
         self._open_key: str | None = None
+
+    @property
+    def _holder(self) -> str:
+        """Who holds this transaction's locks: made on first use (a uuid costs a syscall)."""
+        if self._holder_id is None:
+            self._holder_id = str(uuid.uuid4())
+        return self._holder_id
+
+    @_holder.setter
+    def _holder(self, value: str) -> None:
+        self._holder_id = value
 
     def __repr__(self) -> str:
         return (
