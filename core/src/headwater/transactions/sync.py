@@ -73,7 +73,7 @@ class Transaction(BaseTransaction):
         if parent is not None and self.state == TransactionState.ROLLED_BACK:
             parent.rollback_blocking()
         elif parent is None and self.state not in _FINAL:
-            self._unlock()  # commit_mode=None left it open (never happens via transaction())
+            self._unlock()  # interrupted before it could commit or roll back
             self._close_key()
 
     def commit(self) -> bool:
