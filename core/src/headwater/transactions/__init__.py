@@ -10,15 +10,7 @@ procedures, `sync` and `asynchronous` the `with` and `async with` forms,
 `records` the committed record of a keyed transaction.
 """
 
-from headwater.transactions.asynchronous import AsyncTransaction, atransaction
-from headwater.transactions.base import (
-    BaseTransaction,
-    CommitMode,
-    IsolationLevel,
-    TransactionState,
-    get_transaction,
-)
-from headwater.transactions.sync import Transaction, transaction
+from headwater.utilities.lazy import lazy_exports
 
 __all__ = [
     "AsyncTransaction",
@@ -31,3 +23,30 @@ __all__ = [
     "get_transaction",
     "transaction",
 ]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from headwater.transactions.asynchronous import AsyncTransaction, atransaction
+    from headwater.transactions.base import (
+        BaseTransaction,
+        CommitMode,
+        IsolationLevel,
+        TransactionState,
+        get_transaction,
+    )
+    from headwater.transactions.sync import Transaction, transaction
+else:  # loaded on first use: the task engine needs only base and sync
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "AsyncTransaction": "headwater.transactions.asynchronous",
+            "atransaction": "headwater.transactions.asynchronous",
+            "BaseTransaction": "headwater.transactions.base",
+            "CommitMode": "headwater.transactions.base",
+            "IsolationLevel": "headwater.transactions.base",
+            "TransactionState": "headwater.transactions.base",
+            "get_transaction": "headwater.transactions.base",
+            "Transaction": "headwater.transactions.sync",
+            "transaction": "headwater.transactions.sync",
+        },
+    )
