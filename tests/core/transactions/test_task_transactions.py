@@ -267,3 +267,30 @@ def test_ctrl_c_inside_a_task_rolls_back_releases_the_key_and_resets_context(
     from headwater.results import ResultStore
 
     assert not ResultStore().exists("ctrl-c")
+
+
+def test_async_serializable_runs_wait_without_blocking_the_loop(tmp_path: Path) -> None:
+    from headwater.locking import MemoryLockManager
+
+    computed: list[int] = []
+
+    @task(
+        cache_policy=INPUTS.configure(
+            isolation_level="SERIALIZABLE", lock_manager=MemoryLockManager()
+        ),
+        result_storage=str(tmp_path),
+    )
+    async def expensive(x: int) -> int:
+        computed.append(x)
+        await asyncio.sleep(0.3)  # the other run waits for the lock meanwhile, on this loop
+        return x * 10
+
+    @flow
+    async def pipeline() -> list[str]:
+        states = await asyncio.gather(
+            expensive(2, return_state=True), expensive(2, return_state=True)
+        )
+        return sorted(s.name for s in states)
+
+    assert asyncio.run(pipeline()) == ["Cached", "Completed"]
+    assert computed == [2]
