@@ -18,33 +18,24 @@ def _fresh_warning_memory(monkeypatch: pytest.MonkeyPatch) -> None:
 def _hook(*_: object) -> None: ...
 
 
-@pytest.mark.parametrize(
-    ("options", "option"),
-    [
-        ({"on_commit": [_hook]}, "on_commit"),
-        ({"on_rollback": [_hook]}, "on_rollback"),
-        ({"cache_policy": INPUTS.configure(isolation_level="SERIALIZABLE")}, "isolation_level"),
-        ({"cache_policy": INPUTS.configure(lock_manager=object())}, "lock_manager"),
-    ],
-)
-def test_ignored_task_option_warns_naming_it(options: dict[str, object], option: str) -> None:
-    with pytest.warns(UnsupportedOptionWarning, match=rf"'{option}'.*ignored") as caught:
-
-        @task(**options)  # type: ignore[call-overload]
-        def noted() -> int:
-            return 1
-
-    assert caught[0].filename == __file__  # points at the user's decorator line
-    assert noted() == 1
-
-
 def test_warns_once_per_process_per_option() -> None:
+    @task
+    def double(x: int) -> int:
+        return 2 * x
+
+    @flow
+    def mapped() -> list[int]:
+        return double.map([1, 2], deferred=True).result()
+
     with pytest.warns(UnsupportedOptionWarning):
-        task(on_commit=[_hook])(lambda: 1)
+        mapped()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        task(on_commit=[_hook])(lambda: 2)  # second time: silent
+        assert mapped() == [2, 4]  # second time: silent
         task(retries=1)(lambda: 3)  # supported options never warn
+        task(on_commit=[_hook], on_rollback=[_hook])(lambda: 4)  # transactions run them
+        task(cache_policy=INPUTS.configure(isolation_level="SERIALIZABLE"))(lambda: 5)
+        task(viz_return_value=1, asset_deps=["s3://bucket/raw"])(lambda: 6)
 
 
 def test_map_deferred_warns_and_still_maps() -> None:

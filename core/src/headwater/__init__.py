@@ -25,6 +25,7 @@ __all__ = [
     "TaskRunContext",
     "TaskRunner",
     "ThreadPoolTaskRunner",
+    "Transaction",
     "__version__",
     "allow_failure",
     "as_completed",
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from headwater.task_runners.process import ProcessPoolTaskRunner
     from headwater.task_runners.thread import ConcurrentTaskRunner, ThreadPoolTaskRunner
     from headwater.tasks import Task, task
+    from headwater.transactions import Transaction
 else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
@@ -76,5 +78,6 @@ else:
             "FlowRunContext": "headwater.context",
             "TaskRunContext": "headwater.context",
             "hookimpl": "headwater.plugins",
+            "Transaction": "headwater.transactions",
         },
     )

@@ -7,6 +7,7 @@ HeadwaterException
 ├── ParameterBindError          (also a TypeError) call arguments do not fit the signature
 ├── SignatureMismatchError      (also a TypeError) parameters do not match a function's
 ├── MissingContextError         a run-only API called outside a run
+├── ConfigurationError          options that cannot work together (e.g. SERIALIZABLE, no locks)
 ├── UpstreamTaskError           an upstream task run did not complete
 ├── MappingLengthMismatch / MappingMissingIterable
 ├── TaskRunTimeoutError         (also a TimeoutError) a task run hit its deadline
@@ -63,6 +64,10 @@ class SignatureMismatchError(HeadwaterException, TypeError):
 
 class MissingContextError(HeadwaterException, RuntimeError):
     pass
+
+
+class ConfigurationError(HeadwaterException):
+    """Options that cannot work together, e.g. SERIALIZABLE isolation with no lock manager."""
 
 
 class UpstreamTaskError(HeadwaterException):

@@ -162,7 +162,6 @@ class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
             from headwater.assets.lineage import track_asset_deps
 
             track_asset_deps(self)
-        _warn_ignored_options(self)
         self.task_key = _task_key(fn)
         #: whether any option asks for caching or persisted results; when not (and the
         #: flow doesn't either), runs skip the caching machinery entirely
@@ -427,21 +426,15 @@ class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
     def __repr__(self) -> str:
         return f"Task(name={self.name!r}, fn={self.__qualname__})"
 
+    def on_commit(self, fn: Callable[[Any], None]) -> Callable[[Any], None]:
+        """Decorator: run `fn(transaction)` when this task's transaction commits."""
+        self.on_commit_hooks.append(fn)
+        return fn
 
-def _warn_ignored_options(task: Task[Any, Any]) -> None:
-    """One warning per process for each Prefect option given here that does nothing yet."""
-    given = [
-        name
-        for name, value in (
-            ("on_commit", task.on_commit_hooks),
-            ("on_rollback", task.on_rollback_hooks),
-            ("lock_manager", getattr(task.cache_policy, "lock_manager", None)),
-            ("isolation_level", getattr(task.cache_policy, "isolation_level", None)),
-        )
-        if value
-    ]
-    for name in given:
-        warn_unsupported(name, f"task {task.name!r}", stacklevel=5)
+    def on_rollback(self, fn: Callable[[Any], None]) -> Callable[[Any], None]:
+        """Decorator: run `fn(transaction)` when this task's transaction rolls back."""
+        self.on_rollback_hooks.append(fn)
+        return fn
 
 
 def _loop_running() -> bool:

@@ -20,12 +20,8 @@ _warned: set[str] = set()
 _lock = threading.Lock()
 
 _WHY = {
-    "on_commit": "transactions are not built yet, so commit hooks never run",
-    "on_rollback": "transactions are not built yet, so rollback hooks never run",
     "deferred": "background task workers are not built yet; map(deferred=True) submits "
     "to the flow's task runner as deferred=False does",
-    "lock_manager": "cache records are written without a lock manager",
-    "isolation_level": "cache records are written without isolation levels",
 }
 
 

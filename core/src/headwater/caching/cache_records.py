@@ -88,8 +88,14 @@ def write_record(
     value: Any,
     serializer: Any,
     expiration_seconds: float | None,
+    staged: list[tuple[ResultStorage, str, bytes]] | None = None,
     **meta: Any,
 ) -> None:
-    """Serialise `value` and store it under `key` (atomically for local storage)."""
+    """Serialise `value` and store it under `key` (atomically for local storage); with
+    `staged` (a transaction's list), append the write to it instead, for commit time."""
     expiration = time.time() + expiration_seconds if expiration_seconds is not None else None
-    storage.write(key, dump_record(value, serializer, expiration, **meta))
+    blob = dump_record(value, serializer, expiration, **meta)
+    if staged is not None:
+        staged.append((storage, key, blob))
+    else:
+        storage.write(key, blob)

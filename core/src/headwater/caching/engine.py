@@ -251,17 +251,19 @@ def completed_state(call: Any, ctx: TaskRunContext, value: Any) -> State:
         task.cache_expiration.total_seconds() if task.cache_expiration is not None else None
     )
     meta = {"task": task.name, "task_run_id": task_run.id}
+    staged = getattr(call, "staged_writes", None)  # inside a transaction: written at commit
     try:
         storage = resolve_storage(plan.result_storage)
-        write_record(storage, storage_key, value, plan.result_serializer, expiration, **meta)
+        write_record(
+            storage, storage_key, value, plan.result_serializer, expiration, staged, **meta
+        )
         if cache_key is not None and plan.policy is not None:
             key_storage = (
                 resolve_storage(plan.key_storage) if plan.key_storage is not None else storage
             )
             if key_storage is not storage or cache_key != storage_key:
-                write_record(
-                    key_storage, cache_key, value, plan.result_serializer, expiration, **meta
-                )
+                ser = plan.result_serializer
+                write_record(key_storage, cache_key, value, ser, expiration, staged, **meta)
     except Exception as exc:
         call.logger.warning(
             f"The result of task run {task_run.name!r} could not be persisted "
@@ -269,7 +271,7 @@ def completed_state(call: Any, ctx: TaskRunContext, value: Any) -> State:
             "it is kept in memory only and will not be served from the cache."
         )
         return Completed(data=value)
-    if not task.cache_result_in_memory:
+    if not task.cache_result_in_memory and staged is None:
         return Completed(data=PersistedResult(storage, storage_key))
     return Completed(data=value)
 

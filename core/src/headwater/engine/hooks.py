@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-import threading
 from collections.abc import Callable
 from typing import Any
 
+from headwater.utilities.asyncutils import call_maybe_async
 
-def call_maybe_async(fn: Callable[..., Any], *args: Any) -> Any:
-    """Call `fn`; if it returns a coroutine, run it to completion (even under a running loop)."""
-    result = fn(*args)
-    if inspect.isawaitable(result):
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return asyncio.run(_await(result))
-        box: list[Any] = []
-        thread = threading.Thread(target=lambda: box.append(asyncio.run(_await(result))))
-        thread.start()
-        thread.join()
-        return box[0] if box else None
-    return result
-
-
-async def _await(awaitable: Any) -> Any:
-    return await awaitable
+__all__ = ["call_maybe_async", "run_hooks"]
 
 
 def run_hooks(

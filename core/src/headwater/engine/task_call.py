@@ -29,6 +29,12 @@ from headwater.engine.run_names import generate_task_run_suffix, task_run_name_f
 from headwater.engine.steps import Step
 from headwater.engine.task_body import acall_body, call_body
 from headwater.engine.task_runs import new_task_run
+from headwater.engine.task_transactions import (
+    close_task_transaction,
+    open_task_transaction,
+    serialize_task_run,
+    settle_task_transaction,
+)
 from headwater.exceptions import TaskRunTimeoutError, UpstreamTaskError
 from headwater.history.records import StateChange
 from headwater.logging.run_loggers import task_run_logger
@@ -66,8 +72,10 @@ class TaskCall:
         "parameters",
         "recorder",
         "returned",
+        "staged_writes",
         "task",
         "task_run",
+        "txn",
         "wait_for",
     )
 
@@ -96,6 +104,10 @@ class TaskCall:
         self.returned: Any = UNSET
         #: the parameters hold futures, States or annotations to resolve before the call
         self.needs_resolving = False
+        #: the run's own transaction (engine/task_transactions.py), when one can matter
+        self.txn: Any = None
+        #: result records serialised at completion, written when the transaction commits
+        self.staged_writes: list[Any] | None = None
 
     @classmethod
     def create(
@@ -256,14 +268,21 @@ class TaskCall:
             from headwater.logging.prints import install_print_capture
 
             install_print_capture()
+        txn = open_task_transaction(self)
         try:
             cached = self._cached_state(ctx)
+            if txn is not None:
+                cached = yield from serialize_task_run(self, ctx, txn, cached)
             if cached is not None:
-                return self.finish(cached)
+                state = self.finish(cached)
+                settle_task_transaction(self, state, cached=state.type is StateType.COMPLETED)
+                return state
             state = yield from self._attempts(ctx, params)
             yield from self._epilogue(state)
             return state
         finally:
+            if txn is not None:
+                close_task_transaction(txn)
             _task_run.reset(token)
 
     def _attempts(
@@ -333,6 +352,8 @@ class TaskCall:
         """Record the final state, then run the completion or failure hooks."""
         task = self.task
         self.finish(state)
+        if self.txn is not None:
+            settle_task_transaction(self, state)
         if state.type is StateType.COMPLETED:
             if task.on_completion_hooks:
                 yield (Step.HOOK, task.on_completion_hooks, state)
