@@ -22,8 +22,7 @@ def test_eight_processes_never_exceed_two_slots_and_none_starves(tmp_path):
     create_global_concurrency_limit("db", limit=2)
     outs = [tmp_path / f"p{i}.txt" for i in range(8)]
     procs = [
-        subprocess.Popen([sys.executable, CONTENTION, "db", "6", "0.01", str(out)])
-        for out in outs
+        subprocess.Popen([sys.executable, CONTENTION, "db", "6", "0.01", str(out)]) for out in outs
     ]
     for proc in procs:
         assert proc.wait(timeout=240) == 0

@@ -65,7 +65,9 @@ def test_a_waiting_run_is_pending_with_a_message_then_runs():
     assert state.is_completed()
     store = get_store()
     store.flush()
-    names = [(s["type"], s["message"]) for s in store.read_states(state.state_details["task_run_id"])]
+    names = [
+        (s["type"], s["message"]) for s in store.read_states(state.state_details["task_run_id"])
+    ]
     assert ("PENDING", "Waiting for a concurrency slot on tag(s) 'db'") in names
     assert names[-1][0] == "COMPLETED"
 
