@@ -149,3 +149,25 @@ def test_deleting_the_limit_lets_tagged_runs_through():
         return 1
 
     assert fine() == 1
+
+
+def test_prefects_v1_api_holds_tag_slots_for_a_task_run():
+    import uuid
+
+    from headwater.concurrency.v1.asyncio import concurrency as aconcurrency
+    from headwater.concurrency.v1.sync import concurrency as v1_concurrency
+
+    create_concurrency_limit("db", 1)
+    run_id = uuid.uuid4()
+    with v1_concurrency(["db", "unlimited"], task_run_id=run_id):
+        [holding] = read_concurrency_limit("db").holders
+        assert holding["holder"] == {"type": "task_run", "id": str(run_id)}
+        with pytest.raises(TimeoutError), v1_concurrency("db", run_id, timeout_seconds=0.1):
+            pass
+
+    async def main() -> None:
+        async with aconcurrency("db", task_run_id=run_id):
+            assert read_concurrency_limit("db").active_slots == 1
+
+    asyncio.run(main())
+    assert read_concurrency_limit("db").active_slots == 0
