@@ -64,3 +64,51 @@ def test_a_holder_killed_with_sigkill_gives_its_slot_back_when_the_lease_expires
     with concurrency("db", timeout_seconds=30):
         assert read_global_concurrency_limit("db").active_slots == 1
     assert read_global_concurrency_limit("db").active_slots == 0
+
+
+WAITING_TASK = """
+from headwater import flow, task
+
+@task(tags=["db"])
+def load() -> None:
+    pass
+
+@flow
+def etl() -> None:
+    load()
+
+etl()
+"""
+
+
+def test_ctrl_c_while_a_task_run_waits_for_a_tag_slot_leaves_the_line():
+    from headwater.concurrency import create_concurrency_limit
+    from headwater.concurrency.storage import get_store
+    from headwater.history import get_store as get_run_store
+
+    create_concurrency_limit("db", 1)
+    store = get_store()
+    with concurrency("tag:db"):  # the slot is taken: the subprocess's task run waits
+        with subprocess.Popen(
+            [sys.executable, "-c", WAITING_TASK], stderr=subprocess.PIPE, text=True
+        ) as proc:
+            try:
+                waiting = None
+                for line in proc.stderr or ():
+                    if "Waiting for a concurrency slot on tag(s) 'db'" in line:
+                        waiting = line
+                        break
+                assert waiting is not None
+                [(in_line,)] = store.query("SELECT count(*) FROM concurrency_waiters")
+                assert in_line == 1
+                proc.send_signal(signal.SIGINT)
+                proc.communicate(timeout=60)
+                assert proc.returncode != 0
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+        [(in_line,)] = store.query("SELECT count(*) FROM concurrency_waiters")
+        assert in_line == 0  # it left the line: nobody behind it waits for a dead waiter
+    runs = get_run_store().read_task_runs()
+    assert [r["state_type"] for r in runs] == ["CRASHED"]
+    assert read_global_concurrency_limit("tag:db").active_slots == 0
