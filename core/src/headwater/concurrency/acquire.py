@@ -20,7 +20,8 @@ from headwater.concurrency.errors import (
     AcquireConcurrencySlotTimeoutError,
     ConcurrencySlotAcquisitionError,
 )
-from headwater.concurrency.storage import Attempt, LimitStore, get_store
+from headwater.concurrency.grant import Attempt
+from headwater.concurrency.storage import LimitStore, get_store
 from headwater.locking.protocol import capped_delay
 
 __all__ = ["SlotRequest", "aacquire", "acquire", "as_names"]
