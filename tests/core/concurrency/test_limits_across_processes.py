@@ -13,9 +13,9 @@ from headwater.concurrency import create_global_concurrency_limit, read_global_c
 from headwater.concurrency.sync import concurrency
 
 sys.path.insert(0, str(Path(__file__).parent))
-from contention import max_overlap  # noqa: E402
+from concurrency_contention import max_overlap  # noqa: E402
 
-CONTENTION = str(Path(__file__).parent / "contention.py")
+CONTENTION = str(Path(__file__).parent / "concurrency_contention.py")
 
 
 def test_eight_processes_never_exceed_two_slots_and_none_starves(tmp_path):

@@ -1,6 +1,6 @@
 """Processes contending for one limit: shared by the cross-process test and bench/concurrency.py.
 
-`python contention.py NAME ACQUISITIONS HOLD_SECONDS OUT_FILE` takes a slot of
+`python concurrency_contention.py NAME ACQUISITIONS HOLD_SECONDS OUT_FILE` takes a slot of
 limit NAME that many times back to back, holding each for HOLD_SECONDS, and
 writes one "start end" line (time.time()) per holding to OUT_FILE.
 """
