@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -91,7 +91,7 @@ class SlotRequest:
         self.lease_duration = _positive(lease_duration, "lease_duration")
         self.holder = _holder_dict(holder)
         self.store = store if store is not None else get_store()
-        self.waiter_id = uuid.uuid4().hex
+        self.waiter_id = os.urandom(12).hex()
         self.deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
         self._delay = POLL_MIN
         self._queued = False
