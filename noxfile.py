@@ -305,6 +305,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/run.py", *session.posargs)
     session.run("python", "bench/cache_hits.py")
     session.run("python", "bench/events.py")
+    session.run("python", "bench/concurrency.py")
     for name in names:
         session.run("python", f"bench/{scripts[name]}", env=env)
 

@@ -27,6 +27,7 @@ CORE_COMMANDS: list[str] = [
     "headwater.cli.variables:variable_group",
     "headwater.cli.concurrency:global_concurrency_limit_group",
     "headwater.cli.concurrency:concurrency_limit_group",
+    "headwater.cli.concurrency:gcl_group",
     "headwater.cli.artifacts:artifact_group",
     "headwater.cli.assets:asset_group",
 ]

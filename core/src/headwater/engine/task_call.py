@@ -27,6 +27,7 @@ from headwater.engine.retries import retry_delay_for, should_retry
 from headwater.engine.return_values import state_from_return_value, states_returned
 from headwater.engine.run_names import generate_task_run_suffix, task_run_name_for
 from headwater.engine.steps import Step
+from headwater.engine.tag_concurrency import hold_tag_slots
 from headwater.engine.task_body import acall_body, call_body
 from headwater.engine.task_runs import new_task_run
 from headwater.engine.task_transactions import (
@@ -277,9 +278,18 @@ class TaskCall:
                 state = self.finish(cached)
                 settle_task_transaction(self, state, cached=state.type is StateType.COMPLETED)
                 return state
-            state = yield from self._attempts(ctx, params)
-            yield from self._epilogue(state)
-            return state
+            # tag concurrency limits: a slot per limited tag, held until the run ends
+            held = (yield from hold_tag_slots(self)) if self.task_run.tags else None
+            try:
+                if held is not None and held.refusal is not None:
+                    state = held.refusal
+                else:
+                    state = yield from self._attempts(ctx, params)
+                yield from self._epilogue(state)
+                return state
+            finally:
+                if held is not None:
+                    held.release()
         finally:
             if txn is not None:
                 close_task_transaction(txn)
