@@ -108,16 +108,9 @@ def in_async_context() -> bool:
     if ctx is not None:
         owner = ctx.task if isinstance(ctx, TaskRunContext) else ctx.flow
         return bool(getattr(owner, "isasync", False))
-    import sys
+    from headwater.utilities.loops import loop_running
 
-    asyncio = sys.modules.get("asyncio")  # not imported: no loop can be running
-    if asyncio is None:
-        return False
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
+    return loop_running()
 
 
 def current_tags() -> frozenset[str]:

@@ -23,6 +23,7 @@ from headwater.options import (
     check_retries,
     check_timeout,
 )
+from headwater.utilities.loops import loop_running
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -263,7 +264,7 @@ class Flow(MethodDescriptor, HookDecorators, Generic[P, R]):
         from headwater.graphs import visualize as viz
 
         sync = kwargs.pop("_sync", None)
-        if not sync if sync is not None else _loop_running():
+        if not sync if sync is not None else loop_running():
             return viz.avisualize(self, *args, **kwargs)
         return viz.visualize(self, *args, **kwargs)
 
@@ -280,16 +281,6 @@ class Flow(MethodDescriptor, HookDecorators, Generic[P, R]):
 
     def __repr__(self) -> str:
         return f"Flow(name={self.name!r})"
-
-
-def _loop_running() -> bool:
-    import asyncio
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 def _wait_for_upstream(wait_for: Any) -> None:

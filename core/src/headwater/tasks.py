@@ -31,6 +31,7 @@ from headwater.options import (
     normalize_retry_delays,
 )
 from headwater.unsupported import warn_unsupported
+from headwater.utilities.loops import loop_running
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -254,7 +255,7 @@ class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
         call = TaskCall.create(self, parameters, wait_for=wait_for)
         if self.isasync:
             coro = call.arun_and_return(return_state)
-            if _loop_running():
+            if loop_running():
                 return coro
             return asyncio.run(coro)
         return call.run_and_return(return_state)
@@ -435,14 +436,6 @@ class Task(MethodDescriptor, HookDecorators, Generic[P, R]):
         """Decorator: run `fn(transaction)` when this task's transaction rolls back."""
         self.on_rollback_hooks.append(fn)
         return fn
-
-
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 def _task_key(fn: Callable[..., Any]) -> str:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 from typing_extensions import Self
 
 from headwater.blocks.errors import BlockNotFoundError
+from headwater.utilities.loops import loop_running
 
 __all__ = ["Block"]
 
@@ -130,7 +131,7 @@ class Block(BaseModel):
         """
         registered: set[type[Block]] = set()
         cls._register_type(registered)
-        if _loop_running():
+        if loop_running():
             done = sys.modules["asyncio"].get_running_loop().create_future()
             done.set_result(None)
             return done
@@ -258,17 +259,6 @@ class Block(BaseModel):
     @classmethod
     async def adelete(cls, name: str) -> None:
         cls.delete(name)
-
-
-def _loop_running() -> bool:
-    asyncio = sys.modules.get("asyncio")  # not imported: no loop can be running
-    if asyncio is None:
-        return False
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 def _block_classes_in(annotation: Any) -> list[type[Block]]:

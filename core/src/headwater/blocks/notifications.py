@@ -22,7 +22,6 @@ others) are not here; Slack lives in headwater-slack.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ipaddress
 import logging
@@ -37,6 +36,7 @@ from pydantic import Field, model_validator
 
 from headwater.blocks.abstract import NotificationBlock, NotificationError
 from headwater.blocks.fields import SecretDict, is_secret
+from headwater.utilities.loops import loop_running
 
 __all__ = ["CustomWebhookError", "CustomWebhookNotificationBlock"]
 
@@ -146,7 +146,7 @@ class CustomWebhookNotificationBlock(NotificationBlock):
         As in Prefect, inside a running event loop this returns a coroutine to
         await (`anotify`); `_sync=True` forces the blocking call.
         """
-        if _sync is False or (_sync is None and _loop_running()):
+        if _sync is False or (_sync is None and loop_running()):
             return self.anotify(body, subject)
         import httpx
 
@@ -310,14 +310,6 @@ def _status_hint(status: int) -> str:
     if status >= 500:
         return ": the server failed; try again later."
     return ": check the request templates against what the server expects."
-
-
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 def _placeholders(template: Any) -> Iterator[str]:

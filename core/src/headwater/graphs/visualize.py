@@ -23,6 +23,7 @@ from headwater.graphs.tracking import (
     TaskVizTracker,
     VisualizationUnsupportedError,
 )
+from headwater.utilities.loops import loop_running
 
 if TYPE_CHECKING:
     from headwater.flows import Flow
@@ -52,17 +53,9 @@ def _with_hint(exc: Exception) -> Exception:
     return hinted.with_traceback(exc.__traceback__)
 
 
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
 def _run_coroutine(coro: Coroutine[Any, Any, Any]) -> Any:
     """Run `coro` to completion from sync code (in a helper thread if a loop runs here)."""
-    if not _loop_running():
+    if not loop_running():
         return asyncio.run(coro)
     box: dict[str, Any] = {}
     context = contextvars.copy_context()

@@ -13,12 +13,12 @@ or loading these blocks does not import them.
 from __future__ import annotations
 
 import logging
-import sys
 from typing import TYPE_CHECKING, Any, Optional, Union
 from urllib.parse import urlsplit
 
 from headwater.blocks.abstract import NotificationBlock, NotificationError
 from headwater.blocks.core import Block
+from headwater.utilities.loops import loop_running
 from pydantic import Field, SecretStr
 
 from headwater_slack.clients import web_client, webhook_client
@@ -97,7 +97,7 @@ class SlackWebhook(NotificationBlock):
         As in Prefect, inside a running event loop this returns a coroutine to
         await (`notify_async`); `_sync=True` forces the blocking call.
         """
-        if _sync is False or (_sync is None and _loop_running()):
+        if _sync is False or (_sync is None and loop_running()):
             return self.notify_async(body, subject)
         from slack_sdk.webhook import WebhookClient
 
@@ -169,14 +169,3 @@ class SlackWebhook(NotificationBlock):
 
 def _format_text(body: str, subject: Optional[str]) -> str:
     return f"{subject}\n{body}" if subject else body
-
-
-def _loop_running() -> bool:
-    asyncio = sys.modules.get("asyncio")  # not imported: no loop can be running
-    if asyncio is None:
-        return False
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
