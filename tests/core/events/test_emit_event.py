@@ -162,3 +162,33 @@ def test_a_payload_that_contains_itself_is_stored_as_text_beside_the_others() ->
     rows = {row["event"]: row for row in recorded()}
     assert rows["x.plain"]["payload"] == {"rows": 2}
     assert "'rows': 1" in str(rows["x.cyclic"]["payload"])
+
+
+def test_events_in_one_batch_keep_their_own_related_resources() -> None:
+    job = {"headwater.resource.id": "job-1", "headwater.resource.role": "job"}
+
+    @task
+    def step() -> None:
+        emit_event("in.task", resource={"prefect.resource.id": "a"})
+        emit_event("in.task.with.job", resource={"prefect.resource.id": "a"}, related=[job])
+
+    @flow
+    def pipeline() -> None:
+        step()
+        emit_event("in.flow", resource={"prefect.resource.id": "b"})
+
+    emit_event("outside", resource={"prefect.resource.id": "c"})
+    emit_event("outside.with.job", resource={"prefect.resource.id": "c"}, related=[job])
+    pipeline()
+    roles = {
+        row["event"]: sorted(r["headwater.resource.role"] for r in row["related"])
+        for row in recorded()
+        if not row["event"].startswith("headwater.")
+    }
+    assert roles == {
+        "outside": [],
+        "outside.with.job": ["job"],
+        "in.task": ["flow-run", "task-run"],
+        "in.task.with.job": ["flow-run", "job", "task-run"],
+        "in.flow": ["flow-run"],
+    }
