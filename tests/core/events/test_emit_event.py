@@ -134,3 +134,61 @@ def test_seed_events_example_records_its_events() -> None:
     names = [row["event"] for row in recorded()]
     for name in ("data.extracted", "data.transformed", "data.loaded", "pipeline.completed"):
         assert name in names
+
+
+def test_the_returned_time_is_the_recorded_time() -> None:
+    event = emit_event("x.y", {"prefect.resource.id": "r"})
+    (row,) = recorded()
+    assert event.occurred.timestamp() == row["occurred"]
+    assert event.occurred.tzinfo is datetime.timezone.utc
+    event.occurred = datetime.datetime(2026, 3, 4)  # settable, made aware as in __init__
+    assert event.occurred.tzinfo is not None
+
+
+def test_a_name_refused_once_is_refused_again() -> None:
+    for _ in range(2):
+        with pytest.raises(ValueError, match="control characters"):
+            emit_event("a\tb", {"prefect.resource.id": "x"})
+    with pytest.raises(TypeError, match="must be a string"):
+        emit_event(["not", "hashable"], {"prefect.resource.id": "x"})  # type: ignore[arg-type]
+    assert recorded() == []
+
+
+def test_a_payload_that_contains_itself_is_stored_as_text_beside_the_others() -> None:
+    cyclic: dict = {"rows": 1}
+    cyclic["self"] = cyclic
+    emit_event("x.cyclic", {"prefect.resource.id": "r"}, payload=cyclic)
+    emit_event("x.plain", {"prefect.resource.id": "r"}, payload={"rows": 2})
+    rows = {row["event"]: row for row in recorded()}
+    assert rows["x.plain"]["payload"] == {"rows": 2}
+    assert "'rows': 1" in str(rows["x.cyclic"]["payload"])
+
+
+def test_events_in_one_batch_keep_their_own_related_resources() -> None:
+    job = {"headwater.resource.id": "job-1", "headwater.resource.role": "job"}
+
+    @task
+    def step() -> None:
+        emit_event("in.task", resource={"prefect.resource.id": "a"})
+        emit_event("in.task.with.job", resource={"prefect.resource.id": "a"}, related=[job])
+
+    @flow
+    def pipeline() -> None:
+        step()
+        emit_event("in.flow", resource={"prefect.resource.id": "b"})
+
+    emit_event("outside", resource={"prefect.resource.id": "c"})
+    emit_event("outside.with.job", resource={"prefect.resource.id": "c"}, related=[job])
+    pipeline()
+    roles = {
+        row["event"]: sorted(r["headwater.resource.role"] for r in row["related"])
+        for row in recorded()
+        if not row["event"].startswith("headwater.")
+    }
+    assert roles == {
+        "outside": [],
+        "outside.with.job": ["job"],
+        "in.task": ["flow-run", "task-run"],
+        "in.task.with.job": ["flow-run", "job", "task-run"],
+        "in.flow": ["flow-run"],
+    }

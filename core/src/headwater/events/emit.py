@@ -11,11 +11,21 @@ from __future__ import annotations
 import datetime
 import uuid
 from functools import lru_cache
+from time import time_ns as _time_ns
 from typing import Any
 
 from headwater.context import _flow_run, _task_run
 from headwater.events.names import canonical
-from headwater.events.schemas.events import Event, RelatedResource, Resource
+from headwater.events.schemas.events import (
+    Event,
+    RelatedResource,
+    Resource,
+    _aware,
+    _uuid,
+    check_event_name,
+)
+from headwater.history import get_store
+from headwater.history.ids import new_run_id
 from headwater.history.records import Event as EventRecord
 
 MAX_RELATED = 100
@@ -47,38 +57,57 @@ def emit_event(
     if kwargs:
         body.update(kwargs)
     try:
-        result = Event(
-            event=event,
-            resource=resource,
-            occurred=occurred,  # type: ignore[arg-type]
-            related=[_related(r, i) for i, r in enumerate(related)] if related else None,
-            payload=body,
-            id=id,
-            follows=follows.id if isinstance(follows, Event) else follows,
+        if type(event) is not str or event not in _good_names:
+            _remember(check_event_name(event))
+        # a dict is the usual case: skip the (abstract-class) isinstance check
+        subject = (
+            Resource(resource)
+            if type(resource) is dict or not isinstance(resource, Resource)
+            else resource
         )
+        others = [_related(r, i) for i, r in enumerate(related)] if related else []
+        if occurred is None:
+            # whole microseconds, so the datetime made from it on reading gives back
+            # exactly the timestamp recorded
+            timestamp = occurred = _time_ns() // 1000 / 1e6
+        else:
+            occurred = _aware(occurred)
+            timestamp = occurred.timestamp()
+        event_id: uuid.UUID | str = new_run_id() if id is None else _uuid(id, "id")
+        follows_id = None
+        if follows is not None:
+            follows_id = follows.id if isinstance(follows, Event) else _uuid(follows, "follows")
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"emit_event({event!r}): {exc}") from None
     task_ctx = _task_run.get()
     flow_ctx = _flow_run.get() or (task_ctx.flow_run_context if task_ctx else None)
     if task_ctx is not None or flow_ctx is not None:
-        result.related.extend(_current_runs(result.related, flow_ctx, task_ctx))
+        others.extend(_current_runs(others, flow_ctx, task_ctx))
         recorder = (task_ctx or flow_ctx).recorder  # type: ignore[union-attr]
     else:
-        from headwater.history import get_store
-
         recorder = get_store()
     recorder.record_event(
         EventRecord(
-            result.id_text,
-            result.event,
-            result.occurred.timestamp(),
-            result.resource._labels,
-            result.payload,
-            [r._labels for r in result.related],
-            str(result.follows) if result.follows else None,
+            event_id if type(event_id) is str else str(event_id),
+            event,
+            timestamp,
+            subject._labels,
+            body,
+            [r._labels for r in others],
+            str(follows_id) if follows_id else None,
         )
     )
-    return result
+    return Event._from_checked(event, subject, others, occurred, body, event_id, follows_id)
+
+
+#: event names already checked (names repeat: checking once each saves most of the cost)
+_good_names: set[str] = set()
+
+
+def _remember(name: str) -> None:
+    if len(_good_names) >= 4096:
+        _good_names.clear()
+    _good_names.add(name)
 
 
 def _related(labels: Any, index: int) -> RelatedResource:

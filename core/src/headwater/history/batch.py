@@ -31,6 +31,12 @@ def json_default(obj: Any) -> Any:
 
 
 _encode = json.JSONEncoder(default=json_default, separators=(",", ":")).encode
+#: for a whole batch of events: no cycle bookkeeping per container (a third of the
+#: encoding time); a cyclic payload hits the recursion limit instead, and the batch
+#: is then encoded field by field with `dumps`, which names the cycle
+_encode_batch = json.JSONEncoder(
+    default=json_default, separators=(",", ":"), check_circular=False
+).encode
 
 
 def dumps(obj: Any) -> str:
@@ -127,16 +133,18 @@ INSERT_EVENT = (
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
-#: a batch's events as one JSON array, split into rows by SQLite
+#: a batch's events as one JSON array, split into rows by SQLite; each event's related
+#: resources are an index into a second array holding each distinct list once
 INSERT_EVENTS_JSON = (
     "INSERT INTO event_rows (id, event, occurred, resource_json, payload_json, related_json, follows) "
-    "SELECT value ->> 0, value ->> 1, value ->> 2, value -> 3, value -> 4, value -> 5, "
-    "value ->> 6 FROM json_each(?) ORDER BY key"
+    "SELECT value ->> 0, value ->> 1, value ->> 2, value -> 3, value -> 4, ?2 -> (value ->> 5), "
+    "value ->> 6 FROM json_each(?1) ORDER BY key"
 )
 
 
 def _event_work(events: list[Event]) -> list[tuple[str, list[Any]]]:
-    """The statements for a batch's events: one JSON text for all of them.
+    """The statements for a batch's events: one JSON text for all of them (and one for
+    their distinct related-resource lists).
 
     One call of the C encoder instead of three `dumps` per event keeps this
     thread's hold on the interpreter lock short (the engine shares it). A batch
@@ -145,21 +153,29 @@ def _event_work(events: list[Event]) -> list[tuple[str, list[Any]]]:
     """
     if not events:
         return []
+    # Events emitted in one run share its related resources (the same dict objects):
+    # each distinct list is encoded once, not once per event.
+    index: dict[tuple[int, ...], int] = {}
+    distinct: list[list[dict[str, str]]] = []
+    rows: list[list[Any]] = []
+    for e in events:
+        key = tuple(map(id, e.related))  # the dicts are alive (held by `events`): ids unique
+        at = index.get(key)
+        if at is None:
+            at = index[key] = len(distinct)
+            distinct.append(e.related)
+        rows.append([e.id, e.event, e.occurred, e.resource, e.payload, at, e.follows])
     try:
-        text = _encode(
-            [
-                [e.id, e.event, e.occurred, e.resource, e.payload, e.related, e.follows]
-                for e in events
-            ]
-        )
+        text = _encode_batch(rows)
+        related = _encode_batch(distinct)
     except (RuntimeError, TypeError, ValueError):
-        rows = [
+        one_by_one = [
             (e.id, e.event, e.occurred, dumps(e.resource), dumps(e.payload), dumps(e.related),
              e.follows)
             for e in events
         ]  # fmt: skip
-        return [(INSERT_EVENT, rows)]
-    return [(INSERT_EVENTS_JSON, [(text,)])]
+        return [(INSERT_EVENT, one_by_one)]
+    return [(INSERT_EVENTS_JSON, [(text, related)])]
 
 
 def _state_values(agg: _Agg, run_count: int, process_id: int | None) -> tuple[Any, ...]:

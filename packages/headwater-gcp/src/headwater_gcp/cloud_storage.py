@@ -3,8 +3,10 @@
 
 Every path is a key under `bucket_folder` (joined by
 `headwater.blocks.object_keys.join_key`, which refuses `..` and absolute
-paths). Large objects stream: uploads go in resumable chunks of
-`UPLOAD_CHUNK_SIZE` and downloads are written to the file as they arrive,
+paths). Large objects stream: a local file larger than `UPLOAD_CHUNK_SIZE`
+goes in one request read from disk as it is sent (`streamed_upload`), file
+objects in resumable chunks of `UPLOAD_CHUNK_SIZE`, and downloads are written
+to the file as they arrive,
 so a 300 MB object never sits in memory. GCS only shows an object once its
 upload is complete, so a failed upload never leaves a partial object, and
 downloads to a path go to a temporary file that is renamed into place.
@@ -30,6 +32,7 @@ from pydantic import Field, PrivateAttr, field_validator
 
 from headwater_gcp.credentials import GcpCredentials
 from headwater_gcp.exceptions import translated
+from headwater_gcp.streamed_upload import SESSION_OPTIONS, stream_upload
 
 if TYPE_CHECKING:
     from google.cloud.storage import Blob, Bucket, Client
@@ -286,9 +289,12 @@ class GcsBucket(WritableDeploymentStorage, WritableFileSystem, ObjectStorageBloc
             ) from None
         with handle, self._errors("upload", key):
             size = os.fstat(handle.fileno()).st_size
-            self._blob(key, upload=True).upload_from_file(
-                handle, size=size, **_with_retry(upload_kwargs)
-            )
+            blob = self._blob(key, upload=True)
+            if size > UPLOAD_CHUNK_SIZE and SESSION_OPTIONS.issuperset(upload_kwargs):
+                # one request streamed from disk: flat memory, no per-chunk round trips
+                stream_upload(blob, handle, size, **_with_retry(upload_kwargs))
+            else:
+                blob.upload_from_file(handle, size=size, **_with_retry(upload_kwargs))
 
     def upload_from_file_object(
         self, from_file_object: BinaryIO, to_path: str, **upload_kwargs: Any

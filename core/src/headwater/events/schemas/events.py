@@ -44,7 +44,7 @@ class Resource(Mapping[str, str]):
             merged = {**(labels or {}), **more}
         _check_labels(merged, self.kind)
         self._labels: dict[str, str] = merged
-        if not self.id:
+        if not _either(merged, "prefect.resource.id", "headwater.resource.id"):
             raise ValueError(
                 f"a {self.kind} needs a non-empty 'prefect.resource.id' (or "
                 f"'headwater.resource.id') label; got labels {sorted(merged)}"
@@ -107,7 +107,7 @@ class RelatedResource(Resource):
 
     def __init__(self, labels: Mapping[str, str] | None = None, **more: str) -> None:
         super().__init__(labels, **more)
-        if not self.role:
+        if not _either(self._labels, "prefect.resource.role", "headwater.resource.role"):
             raise ValueError(
                 f"a related resource needs a 'prefect.resource.role' (or "
                 f"'headwater.resource.role') label, e.g. 'flow-run'; got labels {sorted(self)}"
@@ -118,11 +118,19 @@ class RelatedResource(Resource):
         return self.get("prefect.resource.role") or ""
 
 
+def _either(labels: dict[str, str], label: str, other: str) -> str:
+    """`labels[label]`, else its other spelling's value, else "" (as `Resource.get`)."""
+    value = labels.get(label)
+    return labels.get(other, "") if value is None else value
+
+
 def _check_labels(labels: Mapping[Any, Any], kind: str) -> None:
     if len(labels) > MAX_LABELS:
         raise ValueError(f"a {kind} has {len(labels)} labels; at most {MAX_LABELS} are allowed")
     for key, value in labels.items():
-        if not isinstance(key, str) or not isinstance(value, str):
+        if (type(key) is not str or type(value) is not str) and (
+            not isinstance(key, str) or not isinstance(value, str)
+        ):
             raise TypeError(
                 f"{kind} label {key!r}: {value!r} is not text; labels are strings, "
                 f"e.g. str({value!r})"
@@ -151,7 +159,7 @@ def check_event_name(event: Any) -> str:
 class Event:
     """Something that happened to a resource, as Prefect's `Event`."""
 
-    __slots__ = ("_id", "event", "follows", "occurred", "payload", "related", "resource")
+    __slots__ = ("_id", "_occurred", "event", "follows", "payload", "related", "resource")
 
     def __init__(
         self,
@@ -168,11 +176,48 @@ class Event:
         self.related = [
             r if isinstance(r, RelatedResource) else RelatedResource(r) for r in related or ()
         ]
-        self.occurred = _aware(occurred)
+        self._occurred: datetime.datetime | float = _aware(occurred)
         self.payload = dict(payload or {})
         #: a UUID, or the text of a time-ordered one made here (parsed when first read)
         self._id: uuid.UUID | str = _uuid(id, "id") if id is not None else new_run_id()
         self.follows = _uuid(follows, "follows") if follows is not None else None
+
+    @classmethod
+    def _from_checked(
+        cls,
+        event: str,
+        resource: Resource,
+        related: list[RelatedResource],
+        occurred: datetime.datetime | float,
+        payload: dict[str, Any],
+        id: uuid.UUID | str,
+        follows: uuid.UUID | None,
+    ) -> Event:
+        """An event from parts `emit_event` has already checked; nothing is copied.
+
+        `occurred` may be a POSIX timestamp, turned into a datetime when first read,
+        so an event nobody looks at never builds one.
+        """
+        made = cls.__new__(cls)
+        made.event = event
+        made.resource = resource
+        made.related = related
+        made._occurred = occurred
+        made.payload = payload
+        made._id = id
+        made.follows = follows
+        return made
+
+    @property
+    def occurred(self) -> datetime.datetime:
+        value = self._occurred
+        if not isinstance(value, datetime.datetime):
+            value = self._occurred = datetime.datetime.fromtimestamp(value, datetime.timezone.utc)
+        return value
+
+    @occurred.setter
+    def occurred(self, value: datetime.datetime | float) -> None:
+        self._occurred = _aware(value)
 
     @property
     def id(self) -> uuid.UUID:
