@@ -57,8 +57,7 @@ async def concurrency(
     try:
         yield
     finally:
-        keeper.drop(lease_id)
-        request.store.release(lease_id)
+        keeper.release(request.store, lease_id)
 
 
 async def rate_limit(

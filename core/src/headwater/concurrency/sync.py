@@ -67,8 +67,7 @@ def concurrency(
     try:
         yield
     finally:
-        keeper.drop(lease_id)
-        request.store.release(lease_id)
+        keeper.release(request.store, lease_id)
 
 
 def rate_limit(

@@ -94,5 +94,4 @@ class TagSlots:
     def release(self) -> None:
         lease_id, self.lease_id = self.lease_id, None
         if lease_id is not None:
-            keeper.drop(lease_id)
-            self.request.store.release(lease_id)
+            keeper.release(self.request.store, lease_id)

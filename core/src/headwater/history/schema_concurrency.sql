@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS concurrency_leases (
     expires REAL NOT NULL,
     holder TEXT,
     PRIMARY KEY (lease_id, name)
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS concurrency_leases_by_name ON concurrency_leases (name, expires);
 -- Callers waiting for slots, in arrival order (ticket): a newcomer never takes slots an
 -- earlier live waiter needs, so no process starves. A waiter refreshes `seen` on each poll;
