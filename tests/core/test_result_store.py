@@ -61,3 +61,10 @@ def test_locks_keep_other_writers_out(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no lock manager"):
         ResultStore().acquire_lock("k")
     assert not ResultStore().supports_isolation_level("SERIALIZABLE")
+
+
+def test_repr_names_where_results_go(headwater_home) -> None:
+    from headwater.results import ResultStore
+
+    shown = repr(ResultStore())
+    assert str(headwater_home / "storage") in shown and "pickle" in shown

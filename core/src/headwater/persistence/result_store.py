@@ -88,7 +88,7 @@ class ResultStore:
 
     def __repr__(self) -> str:
         return (
-            f"ResultStore(result_storage={self._storage().location('')!r}, "
+            f"ResultStore(result_storage={self._storage().description!r}, "
             f"serializer={self.serializer.type!r})"
         )
 
