@@ -1,0 +1,126 @@
+"""The FastAPI application: read-only routes over a home's run history, under /api.
+
+Route paths and filter bodies are Prefect's (`POST /api/flow_runs/filter`, ...), so
+a Prefect API user finds them where they expect. Every error is a 4xx with a
+`detail` that says what was wrong; a store that cannot be read is a 503.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from headwater.exceptions import RunStoreError
+from headwater.history import RunHistory
+
+from headwater_server import __version__, reads, shapes
+from headwater_server.filters import FlowRunQuery, LogQuery, TaskRunQuery
+from headwater_server.guards import MAX_BODY_BYTES, ApiKeyGuard, BodyLimit
+from headwater_server.store import HistoryHolder
+
+#: the API version /api/version answers (Prefect answers its SERVER_API_VERSION)
+API_VERSION = "0.1.0"
+
+
+def create_app(
+    home: Path, api_key: str | None = None, max_body_bytes: int = MAX_BODY_BYTES
+) -> Any:
+    """The ASGI app serving `home`'s history; with `api_key`, every /api call needs it."""
+    holder = HistoryHolder(home)
+    app = FastAPI(
+        title="headwater server",
+        version=__version__,
+        description="Read-only REST API over the run history of a HEADWATER_HOME.",
+    )
+    app.include_router(_routes(holder), prefix="/api")
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(RunStoreError, _store_unreadable)
+    app.router.add_event_handler("shutdown", holder.close)
+    guarded: Any = BodyLimit(app, max_body_bytes)
+    if api_key:
+        guarded = ApiKeyGuard(guarded, api_key)
+    return guarded
+
+
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """422 naming each bad field: `body.flow_runs.id.any_: Input should be a valid list`."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    problems = []
+    for error in errors:
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        problems.append(f"{where}: {error.get('msg')}")
+    return JSONResponse(
+        status_code=422,
+        content={"detail": "; ".join(problems) or "invalid request", "errors": _plain(errors)},
+    )
+
+
+def _plain(errors: Any) -> list[dict[str, Any]]:
+    """The validation errors without pydantic's `input`/`ctx` (which may be huge)."""
+    return [{k: e[k] for k in ("type", "loc", "msg") if k in e} for e in errors]
+
+
+async def _store_unreadable(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=503, content={"detail": str(exc)})
+
+
+def _not_found(kind: str, run_id: str) -> HTTPException:
+    return HTTPException(
+        404, f"{kind} {run_id!r} not found in this server's run history (check the full id)"
+    )
+
+
+def _routes(holder: HistoryHolder) -> APIRouter:
+    router = APIRouter()
+
+    def history() -> RunHistory:
+        return holder.get()
+
+    @router.get("/health", tags=["Root"])
+    def health() -> bool:
+        """True while the server answers (open even when an API key is set)."""
+        return True
+
+    @router.get("/version", tags=["Root"])
+    def version() -> str:
+        """The server's API version."""
+        return API_VERSION
+
+    @router.post("/flow_runs/filter", tags=["Flow Runs"])
+    def read_flow_runs(query: FlowRunQuery | None = None) -> list[dict[str, Any]]:
+        """Flow runs matching the filters, sorted and paged (limit at most 200)."""
+        return reads.flow_runs(history(), query or FlowRunQuery())
+
+    @router.get("/flow_runs/{id}", tags=["Flow Runs"])
+    def read_flow_run(id: str) -> dict[str, Any]:
+        """One flow run by its full id."""
+        row = history().read_flow_run(id)
+        if row is None or row["id"] != id:
+            raise _not_found("flow run", id)
+        return shapes.run(row)
+
+    @router.post("/task_runs/filter", tags=["Task Runs"])
+    def read_task_runs(query: TaskRunQuery | None = None) -> list[dict[str, Any]]:
+        """Task runs matching the filters, sorted and paged (limit at most 200)."""
+        return reads.task_runs(history(), query or TaskRunQuery())
+
+    @router.get("/task_runs/{id}", tags=["Task Runs"])
+    def read_task_run(id: str) -> dict[str, Any]:
+        """One task run by its full id."""
+        row = history().read_task_run(id)
+        if row is None or row["id"] != id:
+            raise _not_found("task run", id)
+        return shapes.run(row)
+
+    @router.post("/logs/filter", tags=["Logs"])
+    def read_logs(query: LogQuery | None = None) -> list[dict[str, Any]]:
+        """Log lines of the named flow or task runs, oldest first by default."""
+        try:
+            return reads.logs(history(), query or LogQuery())
+        except reads.NeedsRunFilter as exc:
+            raise HTTPException(422, str(exc)) from None
+
+    return router

@@ -1,0 +1,37 @@
+"""`headwater server start`: uvicorn serving the API over this home's run history."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group("server", help="Run the headwater server (REST API over the run history).")
+def server() -> None:
+    pass
+
+
+@server.command("start")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=4200, show_default=True, type=int, help="TCP port.")
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    help="uvicorn's log level.",
+)
+def start(host: str, port: int, log_level: str) -> None:
+    """Serve /api (OpenAPI at /docs) over HEADWATER_HOME's run history until Ctrl-C."""
+    import uvicorn
+    from headwater import settings
+
+    from headwater_server.app import create_app
+
+    home = settings.home()
+    key = settings.get("server_api_key") or None
+    app = create_app(home, api_key=key)
+    click.echo(f"headwater server: run history of {home}")
+    click.echo(f"API at http://{host}:{port}/api, docs at http://{host}:{port}/docs")
+    if key:
+        click.echo("API key required (HEADWATER_SERVER_API_KEY is set)")
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
