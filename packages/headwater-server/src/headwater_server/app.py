@@ -7,7 +7,6 @@ a Prefect API user finds them where they expect. Every error is a 4xx with a
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
@@ -18,18 +17,14 @@ from headwater.history import RunHistory
 
 from headwater_server import __version__, reads, shapes
 from headwater_server.filters import FlowRunQuery, LogQuery, TaskRunQuery
-from headwater_server.guards import MAX_BODY_BYTES, ApiKeyGuard, BodyLimit
 from headwater_server.store import HistoryHolder
 
 #: the API version /api/version answers (Prefect answers its SERVER_API_VERSION)
 API_VERSION = "0.1.0"
 
 
-def create_app(
-    home: Path, api_key: str | None = None, max_body_bytes: int = MAX_BODY_BYTES
-) -> Any:
-    """The ASGI app serving `home`'s history; with `api_key`, every /api call needs it."""
-    holder = HistoryHolder(home)
+def build_api(holder: HistoryHolder) -> FastAPI:
+    """The FastAPI app over `holder`'s history (no API key or size guard: see `asgi`)."""
     app = FastAPI(
         title="headwater server",
         version=__version__,
@@ -38,11 +33,7 @@ def create_app(
     app.include_router(_routes(holder), prefix="/api")
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(RunStoreError, _store_unreadable)
-    app.router.add_event_handler("shutdown", holder.close)
-    guarded: Any = BodyLimit(app, max_body_bytes)
-    if api_key:
-        guarded = ApiKeyGuard(guarded, api_key)
-    return guarded
+    return app
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:

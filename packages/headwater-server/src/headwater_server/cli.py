@@ -22,16 +22,14 @@ def server() -> None:
 )
 def start(host: str, port: int, log_level: str) -> None:
     """Serve /api (OpenAPI at /docs) over HEADWATER_HOME's run history until Ctrl-C."""
-    import uvicorn
     from headwater import settings
 
-    from headwater_server.app import create_app
+    from headwater_server.serve import serve
 
     home = settings.home()
     key = settings.get("server_api_key") or None
-    app = create_app(home, api_key=key)
     click.echo(f"headwater server: run history of {home}")
     click.echo(f"API at http://{host}:{port}/api, docs at http://{host}:{port}/docs")
     if key:
         click.echo("API key required (HEADWATER_SERVER_API_KEY is set)")
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    serve(home, host=host, port=port, api_key=key, log_level=log_level)

@@ -230,6 +230,7 @@ def sort_runs(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
         "EXPECTED_START_TIME": "created",
         "END_TIME": "end_time",
     }[key]
+
     def value(row: dict[str, Any]) -> Any:
         found = row.get(field)
         return row.get("created") if found is None and field == "start_time" else found

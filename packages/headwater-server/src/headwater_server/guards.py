@@ -24,7 +24,7 @@ MAX_BODY_BYTES = 1_000_000
 OPEN_PATHS = frozenset({"/api/health"})
 
 
-async def _answer(send: Send, status: int, body: dict[str, Any]) -> None:
+async def answer(send: Send, status: int, body: Any) -> None:
     content = json.dumps(body).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(content))]
     if status == 401:
@@ -50,7 +50,7 @@ class ApiKeyGuard:
                 given = value
                 break
         if not hmac.compare_digest(given, self._expected):
-            await _answer(send, 401, {"detail": "Unauthorized"})
+            await answer(send, 401, {"detail": "Unauthorized"})
             return
         await self.app(scope, receive, send)
 
@@ -68,7 +68,6 @@ class ApiKeyGuard:
 class BodyLimit:
     """413 for a body over `limit` bytes, by Content-Length or as it streams in."""
 
-
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.limit = limit
@@ -79,7 +78,7 @@ class BodyLimit:
             return
         for name, value in scope.get("headers", ()):
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await _answer(send, 413, {"detail": self._message()})
+                await answer(send, 413, {"detail": self._message()})
                 return
         # read the whole body first (at most `limit` bytes are kept), then replay it
         chunks: list[bytes] = []
@@ -91,7 +90,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             received += len(chunk)
             if received > self.limit:
-                await _answer(send, 413, {"detail": self._message()})
+                await answer(send, 413, {"detail": self._message()})
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -110,4 +109,3 @@ class BodyLimit:
 
     def _message(self) -> str:
         return f"request body over {self.limit} bytes; send a smaller filter"
-

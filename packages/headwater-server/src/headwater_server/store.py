@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from headwater.history import RunHistory, open_for_reading
+if TYPE_CHECKING:
+    from headwater.history import RunHistory
 
 
 class HistoryHolder:
@@ -23,6 +25,8 @@ class HistoryHolder:
         self._had_file = False
 
     def get(self) -> RunHistory:
+        from headwater.history import open_for_reading
+
         database = self.home / "headwater.db"
         with self._lock:
             if self._history is None or (not self._had_file and database.exists()):
