@@ -28,8 +28,8 @@ def _epoch(moment: datetime) -> float:
 
 
 class AnyOf(_Filter):
-    any_: list[str] | None = Field(None, description="one of these values")
-    not_any_: list[str] | None = Field(None, description="none of these values")
+    any_: list[str] | None = Field(default=None, description="one of these values")
+    not_any_: list[str] | None = Field(default=None, description="none of these values")
 
     def matches(self, value: Any) -> bool:
         if self.any_ is not None and value not in self.any_:
@@ -38,7 +38,9 @@ class AnyOf(_Filter):
 
 
 class NameFilter(AnyOf):
-    like_: str | None = Field(None, description="case-insensitive substring (SQL ILIKE %x%)")
+    like_: str | None = Field(
+        default=None, description="case-insensitive substring (SQL ILIKE %x%)"
+    )
 
     def matches(self, value: Any) -> bool:
         if not super().matches(value):
@@ -47,7 +49,7 @@ class NameFilter(AnyOf):
 
 
 class IdFilter(AnyOf):
-    is_null_: bool | None = Field(None, description="true: only unset; false: only set")
+    is_null_: bool | None = Field(default=None, description="true: only unset; false: only set")
 
     def matches(self, value: Any) -> bool:
         if self.is_null_ is not None and (value is None) != self.is_null_:
@@ -56,9 +58,9 @@ class IdFilter(AnyOf):
 
 
 class TagsFilter(_Filter):
-    all_: list[str] | None = Field(None, description="has every one of these tags")
-    any_: list[str] | None = Field(None, description="has at least one of these tags")
-    is_null_: bool | None = Field(None, description="true: no tags; false: some tags")
+    all_: list[str] | None = Field(default=None, description="has every one of these tags")
+    any_: list[str] | None = Field(default=None, description="has at least one of these tags")
+    is_null_: bool | None = Field(default=None, description="true: no tags; false: some tags")
 
     def matches(self, value: Any) -> bool:
         tags = set(value or ())
@@ -70,9 +72,9 @@ class TagsFilter(_Filter):
 
 
 class TimeFilter(_Filter):
-    before_: datetime | None = Field(None, description="at or before this time")
-    after_: datetime | None = Field(None, description="at or after this time")
-    is_null_: bool | None = Field(None, description="true: only unset; false: only set")
+    before_: datetime | None = Field(default=None, description="at or before this time")
+    after_: datetime | None = Field(default=None, description="at or after this time")
+    is_null_: bool | None = Field(default=None, description="true: only unset; false: only set")
 
     def matches(self, value: float | None) -> bool:
         if self.is_null_ is not None and (value is None) != self.is_null_:
@@ -87,8 +89,8 @@ class TimeFilter(_Filter):
 
 
 class StateFilter(_Filter):
-    type: AnyOf | None = Field(None, description="state types: COMPLETED, FAILED, ...")
-    name: AnyOf | None = Field(None, description="state names: Completed, Cached, ...")
+    type: AnyOf | None = Field(default=None, description="state types: COMPLETED, FAILED, ...")
+    name: AnyOf | None = Field(default=None, description="state names: Completed, Cached, ...")
 
     def matches(self, row: dict[str, Any]) -> bool:
         if self.type is not None and not self.type.matches(row.get("state_type")):
@@ -144,8 +146,8 @@ class FlowFilter(_Filter):
 
 
 class LevelFilter(_Filter):
-    ge_: int | None = Field(None, description="level at least this (logging.INFO is 20)")
-    le_: int | None = Field(None, description="level at most this")
+    ge_: int | None = Field(default=None, description="level at least this (logging.INFO is 20)")
+    le_: int | None = Field(default=None, description="level at most this")
 
     def matches(self, value: int) -> bool:
         if self.ge_ is not None and value < self.ge_:
@@ -191,8 +193,10 @@ class LogSort(str, Enum):
 
 
 class _Query(_Filter):
-    limit: int = Field(DEFAULT_LIMIT, ge=0, le=DEFAULT_LIMIT, description="at most this many")
-    offset: int = Field(0, ge=0, description="skip this many first")
+    limit: int = Field(
+        default=DEFAULT_LIMIT, ge=0, le=DEFAULT_LIMIT, description="at most this many"
+    )
+    offset: int = Field(default=0, ge=0, description="skip this many first")
 
 
 class FlowRunQuery(_Query):
