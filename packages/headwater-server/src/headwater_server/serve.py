@@ -22,4 +22,7 @@ def serve(
             loader.start_loading()
 
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False)
-    Server(config).run()
+    try:
+        Server(config).run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its clean shutdown: a normal stop
+        pass
