@@ -1,79 +1,25 @@
-"""A real `headwater server start` on a free port (tests/hw_services.py), an httpx client.
-
-The server runs as its own process over a home of its own; runs are recorded into
-that home by other processes (tests/server/record_runs.py), never through the server.
-"""
+"""Fixtures for tests/server: a real `headwater server start` on a free port over a home
+of its own, and an httpx client. Runs are recorded into that home by another process
+(record_runs.py), never through the server."""
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from hw_services import Service, free_port, missing_service, running_service
+from hw_services import Service, missing_service
+from server_process import headwater_server, record_runs
 
-RECORD_RUNS = Path(__file__).with_name("record_runs.py")
 
-
-@pytest.fixture(autouse=True)
-def _server_deps_installed() -> None:
-    for module, pip in (
-        ("fastapi", "headwater-server"),
-        ("uvicorn", "headwater-server"),
-        ("httpx", "httpx"),
-    ):
+@pytest.fixture(scope="session", autouse=True)
+def _server_installed() -> None:
+    """Session-scoped so it runs before the module-scoped server starts."""
+    for module, pip in (("fastapi", "headwater-server"), ("uvicorn", "headwater-server")):
         if importlib.util.find_spec(module) is None:
             missing_service(f"{module} (for the server tests)", f"pip install {pip}")
-
-
-def record_runs(home: Path) -> None:
-    """Run three flows (one failing) in another process, with no server involved."""
-    done = subprocess.run(
-        [sys.executable, str(RECORD_RUNS)],
-        env={**os.environ, "HEADWATER_HOME": str(home)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-
-
-@contextlib.contextmanager
-def headwater_server(
-    home: Path, log_dir: Path, env: dict[str, str] | None = None
-) -> Iterator[tuple[Service, float]]:
-    """`headwater server start --port FREE` over `home`; yields it and the seconds until
-    /api/health first answered."""
-    port = free_port()
-    first_health: list[float] = []
-    started = time.perf_counter()
-
-    def healthy(service: Service) -> bool:
-        try:
-            answered = httpx.get(f"{service.url}/api/health", timeout=1).json() is True
-        except httpx.HTTPError:
-            return False
-        if answered and not first_health:
-            first_health.append(time.perf_counter() - started)
-        return answered
-
-    argv = [sys.executable, "-m", "headwater", "server", "start", "--port", str(port)]
-    with running_service(
-        "headwater-server",
-        argv,
-        port=port,
-        log_dir=log_dir,
-        ready=healthy,
-        env={"HEADWATER_HOME": str(home), **(env or {})},
-    ) as service:
-        yield service, first_health[0]
 
 
 @pytest.fixture(scope="module")

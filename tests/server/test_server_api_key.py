@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import headwater_server
 from hw_services import Service
+from server_process import headwater_server
 
 SENTINEL = "hw-sentinel-key-7f3a9c"
 

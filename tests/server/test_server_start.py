@@ -7,7 +7,7 @@ import signal
 from pathlib import Path
 
 import httpx
-from conftest import headwater_server, record_runs
+from server_process import headwater_server, record_runs
 
 
 def test_fresh_home_then_runs_from_another_process_show_up(tmp_path: Path) -> None:
