@@ -157,3 +157,27 @@ def test_unknown_id_is_404_naming_it(api: httpx.Client, kind: str) -> None:
     assert missing in answer.json()["detail"] and "not found" in answer.json()["detail"]
     real = (flow_runs(api) if kind == "flow_runs" else task_runs(api))[0]["id"]
     assert api.get(f"/api/{kind}/{real[:8]}").status_code == 404  # a prefix is not an id
+
+
+def test_counts_match_the_filters(api: httpx.Client) -> None:
+    def count(kind: str, body: dict[str, Any]) -> int:
+        answer = api.post(f"/api/{kind}/count", json=body)
+        assert answer.status_code == 200, answer.text
+        value: int = answer.json()
+        return value
+
+    assert count("flow_runs", {}) == 3
+    assert count("flow_runs", {"flows": {"name": {"any_": ["etl"]}}}) == 2
+    assert count("task_runs", {}) == 6
+    assert count("task_runs", {"task_runs": {"state": {"type": {"any_": ["FAILED"]}}}}) == 1
+    assert count("task_runs", {"flow_runs": {"tags": {"all_": ["nightly"]}}}) == 2
+    assert api.post("/api/flow_runs/count", json={"flows": 3}).status_code == 422
+
+
+def test_openapi_describes_the_response_fields(api: httpx.Client) -> None:
+    schemas = api.get("/openapi.json").json()["components"]["schemas"]
+    assert {"state", "flow_name", "start_time", "parameters"} <= set(
+        schemas["FlowRun"]["properties"]
+    )
+    assert "task_inputs" in schemas["TaskRun"]["properties"]
+    assert "FlowRunQuery" in schemas and "Log" in schemas

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from headwater.exceptions import RunStoreError
 from headwater.history import RunHistory
 
-from headwater_server import __version__, reads, shapes
+from headwater_server import __version__, models, reads, shapes
 from headwater_server.filters import FlowRunQuery, LogQuery, TaskRunQuery
 from headwater_server.store import HistoryHolder
 
@@ -80,12 +80,17 @@ def _routes(holder: HistoryHolder) -> APIRouter:
         """The server's API version."""
         return API_VERSION
 
-    @router.post("/flow_runs/filter", tags=["Flow Runs"])
+    @router.post("/flow_runs/filter", tags=["Flow Runs"], response_model=list[models.FlowRun])
     def read_flow_runs(query: FlowRunQuery | None = None) -> list[dict[str, Any]]:
         """Flow runs matching the filters, sorted and paged (limit at most 200)."""
         return reads.flow_runs(history(), query or FlowRunQuery())
 
-    @router.get("/flow_runs/{id}", tags=["Flow Runs"])
+    @router.post("/flow_runs/count", tags=["Flow Runs"])
+    def count_flow_runs(query: FlowRunQuery | None = None) -> int:
+        """How many flow runs match the filters (limit and offset are ignored)."""
+        return reads.count_flow_runs(history(), query or FlowRunQuery())
+
+    @router.get("/flow_runs/{id}", tags=["Flow Runs"], response_model=models.FlowRun)
     def read_flow_run(id: str) -> dict[str, Any]:
         """One flow run by its full id."""
         row = history().read_flow_run(id)
@@ -93,12 +98,17 @@ def _routes(holder: HistoryHolder) -> APIRouter:
             raise _not_found("flow run", id)
         return shapes.run(row)
 
-    @router.post("/task_runs/filter", tags=["Task Runs"])
+    @router.post("/task_runs/filter", tags=["Task Runs"], response_model=list[models.TaskRun])
     def read_task_runs(query: TaskRunQuery | None = None) -> list[dict[str, Any]]:
         """Task runs matching the filters, sorted and paged (limit at most 200)."""
         return reads.task_runs(history(), query or TaskRunQuery())
 
-    @router.get("/task_runs/{id}", tags=["Task Runs"])
+    @router.post("/task_runs/count", tags=["Task Runs"])
+    def count_task_runs(query: TaskRunQuery | None = None) -> int:
+        """How many task runs match the filters (limit and offset are ignored)."""
+        return reads.count_task_runs(history(), query or TaskRunQuery())
+
+    @router.get("/task_runs/{id}", tags=["Task Runs"], response_model=models.TaskRun)
     def read_task_run(id: str) -> dict[str, Any]:
         """One task run by its full id."""
         row = history().read_task_run(id)
@@ -106,7 +116,7 @@ def _routes(holder: HistoryHolder) -> APIRouter:
             raise _not_found("task run", id)
         return shapes.run(row)
 
-    @router.post("/logs/filter", tags=["Logs"])
+    @router.post("/logs/filter", tags=["Logs"], response_model=list[models.Log])
     def read_logs(query: LogQuery | None = None) -> list[dict[str, Any]]:
         """Log lines of the named flow or task runs, oldest first by default."""
         try:

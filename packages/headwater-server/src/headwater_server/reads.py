@@ -52,7 +52,20 @@ def flow_runs(history: RunHistory, query: FlowRunQuery) -> list[dict[str, Any]]:
     return [shapes.run(r) for r in _page(rows, query.offset, query.limit)]
 
 
+def count_flow_runs(history: RunHistory, query: FlowRunQuery) -> int:
+    return len(_flow_run_rows(history, query))
+
+
 def task_runs(history: RunHistory, query: TaskRunQuery) -> list[dict[str, Any]]:
+    rows = sort_runs(_task_run_rows(history, query), query.sort.value)
+    return [shapes.run(r) for r in _page(rows, query.offset, query.limit)]
+
+
+def count_task_runs(history: RunHistory, query: TaskRunQuery) -> int:
+    return len(_task_run_rows(history, query))
+
+
+def _task_run_rows(history: RunHistory, query: TaskRunQuery) -> list[dict[str, Any]]:
     wanted = query.task_runs
     parents: list[str] | None = None
     if query.flow_runs is not None or query.flows is not None:
@@ -66,8 +79,7 @@ def task_runs(history: RunHistory, query: TaskRunQuery) -> list[dict[str, Any]]:
         rows = [r for p in dict.fromkeys(parents) for r in history.read_task_runs(flow_run_id=p)]
     if wanted is not None:
         rows = [r for r in rows if wanted.matches(r)]
-    rows = sort_runs(rows, query.sort.value)
-    return [shapes.run(r) for r in _page(rows, query.offset, query.limit)]
+    return rows
 
 
 def _as_flow_query(query: TaskRunQuery) -> FlowRunQuery:
