@@ -3,10 +3,14 @@ Ctrl-C stops it cleanly."""
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
+from hw_services import free_port
 from server_process import headwater_server, record_runs
 
 
@@ -30,3 +34,29 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
         assert service.process.wait(30) == 0
         log = service.log_path.read_text()
     assert "Traceback" not in log and "Shutting down" in log
+
+
+def test_a_home_that_is_a_file_is_refused_at_start(tmp_path: Path) -> None:
+    home = tmp_path / "not-a-dir"
+    home.write_text("oops")
+    done = subprocess.run(
+        [sys.executable, "-m", "headwater", "server", "start", "--port", str(free_port())],
+        env={**os.environ, "HEADWATER_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert f"HEADWATER_HOME={home} is a file" in done.stderr
+
+
+def test_an_unreadable_database_is_503_naming_it(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "headwater.db").write_bytes(b"this is not a SQLite database" * 200)
+    with headwater_server(home, tmp_path / "logs") as (service, _):
+        answer = httpx.post(f"{service.url}/api/flow_runs/filter", json={}, timeout=30)
+        assert answer.status_code == 503
+        assert "headwater.db" in answer.json()["detail"]
+        assert "HEADWATER_HOME" in answer.json()["detail"]
+        assert httpx.get(f"{service.url}/api/health", timeout=30).json() is True

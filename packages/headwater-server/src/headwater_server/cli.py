@@ -27,6 +27,11 @@ def start(host: str, port: int, log_level: str) -> None:
     from headwater_server.serve import serve
 
     home = settings.home()
+    if home.exists() and not home.is_dir():
+        raise click.ClickException(
+            f"HEADWATER_HOME={home} is a file, not a directory; set HEADWATER_HOME to the "
+            "directory that holds your run history"
+        )
     key = settings.get("server_api_key") or None
     click.echo(f"headwater server: run history of {home}")
     click.echo(f"API at http://{host}:{port}/api, docs at http://{host}:{port}/docs")
