@@ -14,7 +14,7 @@ JSON = {"content-type": "application/json"}
 @pytest.mark.parametrize(
     ("body", "named"),
     [
-        ("{not json", "JSON"),
+        ("{not json", "not valid JSON"),
         ("[]", "body"),
         ('"text"', "body"),
         ('{"limit": "ten"}', "limit"),

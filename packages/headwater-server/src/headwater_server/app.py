@@ -41,7 +41,13 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
     problems = []
     for error in errors:
-        where = ".".join(str(part) for part in error.get("loc", ()))
+        loc = error.get("loc", ())
+        if error.get("type") == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error", "JSON decode error")
+            at = f" at character {loc[1]}" if len(loc) > 1 else ""
+            problems.append(f"the request body is not valid JSON ({reason}{at}); send an object")
+            continue
+        where = ".".join(str(part) for part in loc)
         problems.append(f"{where}: {error.get('msg')}")
     return JSONResponse(
         status_code=422,
