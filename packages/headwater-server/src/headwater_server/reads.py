@@ -16,6 +16,7 @@ from headwater_server.filters import (
     FlowRunQuery,
     LogQuery,
     TaskRunQuery,
+    TaskRunSort,
     sort_runs,
 )
 
@@ -57,7 +58,8 @@ def count_flow_runs(history: RunHistory, query: FlowRunQuery) -> int:
 
 
 def task_runs(history: RunHistory, query: TaskRunQuery) -> list[dict[str, Any]]:
-    rows = sort_runs(_task_run_rows(history, query), query.sort.value)
+    top = query.offset + query.limit if _store_order_is_enough(query) else None
+    rows = sort_runs(_task_run_rows(history, query, top), query.sort.value)
     return [shapes.run(r) for r in _page(rows, query.offset, query.limit)]
 
 
@@ -65,7 +67,19 @@ def count_task_runs(history: RunHistory, query: TaskRunQuery) -> int:
     return len(_task_run_rows(history, query))
 
 
-def _task_run_rows(history: RunHistory, query: TaskRunQuery) -> list[dict[str, Any]]:
+def _store_order_is_enough(query: TaskRunQuery) -> bool:
+    """True when the store's own order (newest created first) and at most a flow run id
+    filter answer the query, so it can stop after offset + limit rows per flow run."""
+    if query.sort is not TaskRunSort.EXPECTED_START_TIME_DESC or query.flows or query.flow_runs:
+        return False
+    wanted = query.task_runs.model_dump(exclude_none=True) if query.task_runs else {}
+    return set(wanted) <= {"flow_run_id"} and set(wanted.get("flow_run_id", {})) <= {"any_"}
+
+
+def _task_run_rows(
+    history: RunHistory, query: TaskRunQuery, top: int | None = None
+) -> list[dict[str, Any]]:
+    """Task runs matching `query`; `top`: the store may stop after that many per flow run."""
     wanted = query.task_runs
     parents: list[str] | None = None
     if query.flow_runs is not None or query.flows is not None:
@@ -74,9 +88,13 @@ def _task_run_rows(history: RunHistory, query: TaskRunQuery) -> list[dict[str, A
         named = wanted.flow_run_id.any_
         parents = named if parents is None else [p for p in parents if p in named]
     if parents is None:
-        rows = history.read_task_runs()
+        rows = history.read_task_runs(limit=top)
     else:
-        rows = [r for p in dict.fromkeys(parents) for r in history.read_task_runs(flow_run_id=p)]
+        rows = [
+            r
+            for p in dict.fromkeys(parents)
+            for r in history.read_task_runs(flow_run_id=p, limit=top)
+        ]
     if wanted is not None:
         rows = [r for r in rows if wanted.matches(r)]
     return rows
