@@ -60,3 +60,19 @@ def test_an_unreadable_database_is_503_naming_it(tmp_path: Path) -> None:
         assert "headwater.db" in answer.json()["detail"]
         assert "HEADWATER_HOME" in answer.json()["detail"]
         assert httpx.get(f"{service.url}/api/health", timeout=30).json() is True
+
+
+def test_the_plugin_adds_server_without_importing_fastapi_or_uvicorn() -> None:
+    script = (
+        "import sys\n"
+        "from headwater.cli.main import build_cli\n"
+        "cli = build_cli()\n"
+        "assert 'server' in cli.commands, sorted(cli.commands)\n"
+        "assert 'start' in cli.commands['server'].commands\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'fastapi', 'uvicorn', 'pydantic'})\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
