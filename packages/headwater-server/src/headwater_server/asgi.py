@@ -1,0 +1,39 @@
+"""The ASGI app `headwater server start` serves: guards in front of the lazily built API.
+
+Order, outermost first: the API key check, the body size limit, then `LoadingApp`
+(answers /api/health at once, builds FastAPI in a thread). Importing this module
+imports neither FastAPI nor pydantic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from headwater_server.front import LoadingApp
+from headwater_server.guards import MAX_BODY_BYTES, ApiKeyGuard, ASGIApp, BodyLimit
+from headwater_server.store import HistoryHolder
+
+
+def create_app(
+    home: Path | str, api_key: str | None = None, max_body_bytes: int = MAX_BODY_BYTES
+) -> ASGIApp:
+    """Serve `home`'s run history under /api; with `api_key`, every call but health needs it."""
+    return assemble(home, api_key, max_body_bytes)[0]
+
+
+def assemble(
+    home: Path | str, api_key: str | None = None, max_body_bytes: int = MAX_BODY_BYTES
+) -> tuple[ASGIApp, LoadingApp]:
+    """The guarded app and the `LoadingApp` inside it (to start loading when listening)."""
+    holder = HistoryHolder(Path(home))
+
+    def build() -> ASGIApp:
+        from headwater_server.app import build_api
+
+        return build_api(holder)
+
+    loader = LoadingApp(build, holder.close)
+    app: ASGIApp = BodyLimit(loader, max_body_bytes)
+    if api_key:
+        app = ApiKeyGuard(app, api_key)
+    return app, loader
