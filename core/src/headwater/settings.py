@@ -219,6 +219,8 @@ def _default_storage_path() -> Path:
 HEADWATER_HOME = Setting("HEADWATER_HOME", _parse_path, lambda: Path.home() / ".headwater")
 HEADWATER_API_URL = Setting("HEADWATER_API_URL")
 HEADWATER_API_KEY = Setting("HEADWATER_API_KEY", is_secret=True)
+#: the key a headwater server requires of every API request (headwater-server)
+HEADWATER_SERVER_API_KEY = Setting("HEADWATER_SERVER_API_KEY", is_secret=True)
 HEADWATER_DATABASE_URL = Setting("HEADWATER_DATABASE_URL", is_secret=True)
 HEADWATER_ENCRYPTION_KEY = Setting("HEADWATER_ENCRYPTION_KEY", is_secret=True)
 HEADWATER_LOGGING_LEVEL = Setting("HEADWATER_LOGGING_LEVEL", default="INFO")
@@ -256,6 +258,7 @@ _HEADWATER_ONLY = {
     "ENCRYPTION_KEY",
     "LOGGING_TO_CONSOLE",
     "PROFILE",
+    "SERVER_API_KEY",
 }
 PREFECT_ALIASES: dict[str, str] = {
     **{
