@@ -25,6 +25,7 @@ from typing import Any
 
 from headwater import settings
 from headwater.blocks.errors import BlockExistsError
+from headwater.history.connection import use_wal
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS block_type (
@@ -137,7 +138,7 @@ class SQLiteBlockStorage(BlockStorage):
             str(path), timeout=30.0, isolation_level=None, check_same_thread=False
         )
         conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA journal_mode = WAL")
+        use_wal(conn)
         conn.executescript(SCHEMA)
         self._conn = conn
 

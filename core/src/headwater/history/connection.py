@@ -87,6 +87,26 @@ def is_locked(exc: BaseException) -> bool:
     return "locked" in text or "busy" in text
 
 
+def use_wal(conn: sqlite3.Connection, patience: float = 60.0) -> None:
+    """Put the database in WAL mode, retrying while another process holds it.
+
+    Switching a new database to WAL needs an exclusive lock, and SQLite answers
+    "database is locked" at once (without its busy handler) when another process
+    opening the same fresh home holds a lock at that moment.
+    """
+    delay = 0.005
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_locked(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+
 def in_transaction(
     conn: sqlite3.Connection,
     work: Callable[[sqlite3.Connection], Any],

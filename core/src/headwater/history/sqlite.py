@@ -31,7 +31,7 @@ from typing import Any
 from headwater import settings
 from headwater.exceptions import RunStoreError
 from headwater.history.base import RunStore
-from headwater.history.connection import ForkGuard, connect, in_transaction
+from headwater.history.connection import ForkGuard, connect, in_transaction, use_wal
 from headwater.history.crash import register_process, upkeep
 from headwater.history.home_database import forget_home
 from headwater.history.queries import Queries
@@ -161,7 +161,7 @@ class SQLiteRunStore(Queries, RunStore):
         conn: sqlite3.Connection | None = None
         try:
             conn = connect(self.path)
-            conn.execute("PRAGMA journal_mode = WAL")
+            use_wal(conn)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version < SCHEMA_VERSION:
                 in_transaction(conn, _create_schema, OPEN_PATIENCE)
@@ -367,7 +367,7 @@ def ensure_schema(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = connect(path)
     try:
-        conn.execute("PRAGMA journal_mode = WAL")
+        use_wal(conn)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version < SCHEMA_VERSION:
             in_transaction(conn, _create_schema, OPEN_PATIENCE)
