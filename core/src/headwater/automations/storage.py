@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 from typing import Any, TypeVar
 
-from headwater.history.home_database import HomeDatabase, for_home, forget
+from headwater.history.home_database import HomeDatabase, for_home
 
 T = TypeVar("T")
 
@@ -127,7 +127,3 @@ def get_storage(home: Path | None = None) -> AutomationStorage:
     """The automation storage of `home` (default: HEADWATER_HOME)."""
     return for_home(AutomationStorage, home)
 
-
-def forget_storage(storage: AutomationStorage) -> None:
-    """Close `storage` and drop it from the cache (its home is closing or going away)."""
-    forget(storage)
