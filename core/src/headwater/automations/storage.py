@@ -126,4 +126,3 @@ def _row(row: tuple[Any, ...]) -> dict[str, Any]:
 def get_storage(home: Path | None = None) -> AutomationStorage:
     """The automation storage of `home` (default: HEADWATER_HOME)."""
     return for_home(AutomationStorage, home)
-
