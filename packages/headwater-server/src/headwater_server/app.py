@@ -16,6 +16,7 @@ from headwater.exceptions import RunStoreError
 from headwater.history import RunHistory
 
 from headwater_server import __version__, models, reads, shapes
+from headwater_server.block_storage import BlockStorageHolder, block_storage_routes
 from headwater_server.filters import FlowRunQuery, LogQuery, TaskRunQuery
 from headwater_server.store import HistoryHolder
 
@@ -31,6 +32,7 @@ def build_api(holder: HistoryHolder) -> FastAPI:
         description="Read-only REST API over the run history of a HEADWATER_HOME.",
     )
     app.include_router(_routes(holder), prefix="/api")
+    app.include_router(block_storage_routes(BlockStorageHolder(holder.home)), prefix="/api")
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(RunStoreError, _store_unreadable)
     return app
