@@ -149,11 +149,6 @@ class ApiRunStore(RunStore):
                 f"they were saved to {where} and are sent by the next headwater process that "
                 "records into that server\n"
             )
-        elif sender.spills and sender.refused is not None:
-            sys.stderr.write(
-                f"headwater: run records for {self.url} wait in {sender.spills[-1].parent} "
-                f"({reason})\n"
-            )
 
     def close(self) -> None:
         if self._closed:

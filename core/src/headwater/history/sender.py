@@ -13,6 +13,7 @@ dropped. Each failure mode is said once on the `headwater.history` logger.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections import deque
@@ -210,18 +211,17 @@ class Sender:
 
     def _failed(self, reason: str) -> None:
         if self.failing is None:
-            logger.warning(
-                "headwater: server at %s unreachable (%s); keeping %d records, retrying",
-                self.url, reason, self.pending_records + len(self.queue),
-            )  # fmt: skip
+            _say(
+                f"headwater: server at {self.url} unreachable ({reason}); keeping "
+                f"{self.pending_records + len(self.queue)} records, retrying"
+            )
         self.failing = reason
         self._retry_at = time.monotonic() + self._backoff
         self._backoff = min(self._backoff * 2, MAX_BACKOFF)
 
     def _recovered(self) -> None:
         if self.failing is not None:
-            logger.warning("headwater: server at %s answers again; sending the waiting records",
-                           self.url)  # fmt: skip
+            _say(f"headwater: server at {self.url} answers again; sending the waiting records")
         self.failing = None
         self._backoff = 0.5
 
@@ -235,10 +235,10 @@ class Sender:
         }.get(status, "this is a bug in headwater: please report it with this message")
         self.refused = f"HTTP {status}: {detail}"
         where = api_spill.spill_dir(self.home)
-        logger.error(
-            "headwater: server at %s refused the run records (%s); %s. Records are kept in %s "
-            "and sent by the next process that records there", self.url, self.refused, hint, where,
-        )  # fmt: skip
+        _say(
+            f"headwater: server at {self.url} refused the run records ({self.refused}); {hint}. "
+            f"Records are kept in {where} and sent by the next process that records there"
+        )
         self.spill_pending(self.refused)
 
     def spill_pending(self, reason: str) -> Path | None:
@@ -260,6 +260,16 @@ class Sender:
                 marker.set()
         logger.debug("headwater: %d batches saved to %s (%s)", len(batches), path, reason)
         return path
+
+
+def _say(text: str) -> None:
+    """A notice for the user: on stderr (as the embedded store's spill notice), and logged."""
+    logger.debug(text)
+    try:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):  # stderr closed at exit
+        pass
 
 
 def _detail(answer: Any) -> str:
