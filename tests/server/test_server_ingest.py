@@ -153,7 +153,7 @@ def test_a_silent_client_s_runs_are_marked_crashed(tmp_path: Path) -> None:
         flow_run_id = client.stdout.readline().strip()
         time.sleep(1.5)  # some batches sent
         client.kill()
-        client.wait(10)
+        client.communicate(timeout=30)
         deadline = time.monotonic() + 60
         state = None
         while time.monotonic() < deadline:
