@@ -49,7 +49,8 @@ def counts(home: Path, flow_run_id: str) -> dict[str, int]:
     """What the home's database holds for one flow run and its task runs."""
     with sqlite3.connect(home / "headwater.db") as db:
         ids = [flow_run_id] + [
-            r[0] for r in db.execute("SELECT id FROM task_runs WHERE flow_run_id = ?", (flow_run_id,))
+            r[0]
+            for r in db.execute("SELECT id FROM task_runs WHERE flow_run_id = ?", (flow_run_id,))
         ]
         marks = ",".join("?" * len(ids))
         wanted = set(ids)
@@ -60,7 +61,7 @@ def counts(home: Path, flow_run_id: str) -> dict[str, int]:
         return {
             "task_runs": len(ids) - 1,
             "completed": one(
-                f"SELECT COUNT(*) FROM task_runs WHERE id IN ({{marks}}) AND state_type = 'COMPLETED'"
+                "SELECT COUNT(*) FROM task_runs WHERE id IN ({marks}) AND state_type = 'COMPLETED'"
             ),
             "states": one("SELECT COUNT(*) FROM states WHERE run_id IN ({marks})"),
             "distinct_states": one(
