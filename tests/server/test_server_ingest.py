@@ -7,13 +7,16 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
 
 import httpx
 from hw_services import free_port
-from ingest_helpers import counts, run_flow, start_flow
+from ingest_helpers import client_env, counts, run_flow, start_flow
 from server_process import headwater_server
 
 N = 40
@@ -41,8 +44,6 @@ def test_a_flow_run_in_another_process_arrives_whole(tmp_path: Path) -> None:
     # the client's own home got no run history (it may hold other local features' tables)
     client_db = tmp_path / "client" / "headwater.db"
     if client_db.exists():
-        import sqlite3
-
         with sqlite3.connect(client_db) as db:
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
             if "flow_runs" in tables:
@@ -162,3 +163,35 @@ def test_a_silent_client_s_runs_are_marked_crashed(tmp_path: Path) -> None:
                 break
             time.sleep(0.5)
         assert state is not None and state["type"] == "CRASHED", state
+
+
+def test_a_live_idle_client_is_not_taken_for_a_silent_one(tmp_path: Path) -> None:
+    # one task sleeps 6 s, longer than the server's client timeout: the heartbeats the
+    # server asks for (a fifth of its timeout) keep the run from being marked Crashed
+    home = tmp_path / "server-home"
+    env = {"HEADWATER_SERVER_CLIENT_TIMEOUT": "3"}
+    with headwater_server(home, tmp_path / "logs", env) as (server, _):
+        client = start_flow(tmp_path / "client", f"{server.url}/api", 1, pause=6.0)
+        out, err = client.communicate(timeout=120)
+        assert client.returncode == 0, err[-3000:]
+        found = counts(home, out.strip())
+    assert found["completed"] == 1
+    with sqlite3.connect(home / "headwater.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM states WHERE type = 'CRASHED'").fetchone()[0] == 0
+
+
+def test_the_server_url_can_come_from_the_active_profile(tmp_path: Path) -> None:
+    home, client = tmp_path / "server-home", tmp_path / "client"
+    with headwater_server(home, tmp_path / "logs") as (server, _):
+        env = client_env(client, None)
+        for argv in (
+            ["profile", "create", "team"],
+            ["profile", "use", "team"],
+            ["config", "set", f"HEADWATER_API_URL={server.url}/api"],
+        ):
+            done = subprocess.run(
+                [sys.executable, "-m", "headwater", *argv], env=env, capture_output=True, text=True
+            )
+            assert done.returncode == 0, done.stderr
+        flow_run_id, _ = run_flow(client, None, 3)
+        assert counts(home, flow_run_id)["completed"] == 3

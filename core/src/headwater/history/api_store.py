@@ -133,12 +133,14 @@ class ApiRunStore(RunStore):
             time.sleep(0.02)
         sender.stop(35.0)
         reason = sender.refused or sender.failing or f"not all sent within {wait:g} s"
-        self._save_rest(reason)
+        # a sender stuck in a request past that: spill anyway (a batch both sent and
+        # spilled is applied once, by its id)
+        self._save_rest(reason, force=True)
 
-    def _save_rest(self, reason: str) -> None:
+    def _save_rest(self, reason: str, force: bool = False) -> None:
         """Spill whatever the stopped sender holds, and say where (stderr: logging may be gone)."""
         sender = self._sender
-        if sender.alive():
+        if sender.alive() and not force:
             return
         sender._take()
         count = sender.pending_records

@@ -30,7 +30,8 @@ logger = logging.getLogger("headwater.history")
 MAX_BATCH = 2000
 #: records kept in memory while the server is away, before they go to a spill file
 MEMORY_RECORDS = 50_000
-#: an idle client tells the server it is alive this often (seconds)
+#: an idle client tells the server it is alive this often (seconds), unless the server's
+#: answers ask for more often (`heartbeat_every`: a fifth of its client timeout)
 HEARTBEAT_EVERY = 15.0
 #: longest pause between two attempts to reach the server
 MAX_BACKOFF = 10.0
@@ -70,6 +71,7 @@ class Sender:
         self._retry_at = 0.0
         self._backoff = 0.5
         self._last_sent = time.monotonic()
+        self.heartbeat_every = HEARTBEAT_EVERY
         self._headers = {"content-type": "application/json"}
         if api_key:
             self._headers["authorization"] = f"Bearer {api_key}"
@@ -112,10 +114,10 @@ class Sender:
                     self._send_spill(self.spills[0])
                 elif self.pending:
                     self._send_pending()
-                elif time.monotonic() - self._last_sent >= HEARTBEAT_EVERY:
+                elif time.monotonic() - self._last_sent >= self.heartbeat_every:
                     self._post(heartbeat_body(self.client), count=0)
                 else:
-                    self._wait(1.0)
+                    self._wait(min(1.0, self.heartbeat_every))
 
     def _wait(self, seconds: float) -> None:
         if not self.queue:
@@ -156,8 +158,8 @@ class Sender:
 
     def _send_pending(self) -> None:
         batch = self.pending[0]
-        if self._post(batch.body, batch.count):
-            self.pending.popleft()
+        if self._post(batch.body, batch.count) and self.pending and self.pending[0] is batch:
+            self.pending.popleft()  # (unless spilled meanwhile by an exit that gave up waiting)
             self.pending_records -= batch.count
             for marker in batch.markers:
                 marker.set()
@@ -198,6 +200,7 @@ class Sender:
         status = answer.status_code
         if status < 300:
             self._recovered()
+            self._adopt_heartbeat(answer)
             if count > 0:
                 self.sent += count
             self._last_sent = time.monotonic()
@@ -208,6 +211,13 @@ class Sender:
             return False
         self._refuse(status, detail)
         return False
+
+    def _adopt_heartbeat(self, answer: Any) -> None:
+        try:
+            every = float(answer.json().get("heartbeat_every") or HEARTBEAT_EVERY)
+        except (ValueError, TypeError, AttributeError):
+            return
+        self.heartbeat_every = min(HEARTBEAT_EVERY, max(0.5, every))
 
     def _failed(self, reason: str) -> None:
         if self.failing is None:

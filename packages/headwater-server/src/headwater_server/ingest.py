@@ -8,8 +8,9 @@ and a client whose batch was acknowledged never sends it again.
 
 Client liveness: runs recorded through the server belong to the client processes,
 not to the server, so a server restart never marks them Crashed. Each batch (and an
-empty heartbeat batch every `headwater.history.sender.HEARTBEAT_EVERY` seconds while
-a client is idle) names its client and the moment it was known alive. A writer marks
+empty heartbeat batch every few seconds while
+a client is idle; the server's answers say how often: a fifth of the timeout) names its
+client and the moment it was known alive. A writer marks
 a client's unfinished runs Crashed, as of that moment, once the client has been
 silent for `client_timeout` seconds of the server's own uptime (see `sweep_silent`).
 """

@@ -117,7 +117,7 @@ def _parse(body: bytes) -> RecordBatch:
         raise HTTPException(422, "; ".join(problems) or "invalid batch") from None
 
 
-def _apply(writer: BatchWriter, body: bytes) -> dict[str, Any]:
+def _apply(writer: BatchWriter, body: bytes, heartbeat_every: float) -> dict[str, Any]:
     batch = _parse(body)
     client = None if batch.client is None else ClientInfo(**batch.client.model_dump())
     counts = [len(batch.flow_runs), len(batch.task_runs), len(batch.states), len(batch.logs),
@@ -128,7 +128,7 @@ def _apply(writer: BatchWriter, body: bytes) -> dict[str, Any]:
         if client is None:
             raise HTTPException(422, "client: required in a heartbeat (a batch with no records)")
         writer.heartbeat(client)
-        return {"batch_id": None, "applied": False}
+        return {"batch_id": None, "applied": False, "heartbeat_every": heartbeat_every}
     applied = writer.write_batch(
         batch.batch_id,
         [FlowRun(**{**r.model_dump(), "tags": tuple(r.tags)}) for r in batch.flow_runs],
@@ -138,11 +138,16 @@ def _apply(writer: BatchWriter, body: bytes) -> dict[str, Any]:
         [Event(**r.model_dump()) for r in batch.events],
         client=client,
     )
-    return {"batch_id": batch.batch_id, "applied": applied}
+    return {"batch_id": batch.batch_id, "applied": applied, "heartbeat_every": heartbeat_every}
 
 
-def ingest_router(writer: Callable[[], BatchWriter]) -> APIRouter:
+def ingest_router(
+    writer: Callable[[], BatchWriter], client_timeout: float = DEFAULT_CLIENT_TIMEOUT
+) -> APIRouter:
+    """The route; answers tell clients how often to send a heartbeat while idle (a fifth
+    of `client_timeout`, so a live client is never taken for a silent one)."""
     router = APIRouter()
+    heartbeat_every = max(0.5, client_timeout / 5)
 
     @router.post("/records", tags=["Records"])
     async def write_records(request: Request) -> dict[str, Any]:
@@ -150,7 +155,7 @@ def ingest_router(writer: Callable[[], BatchWriter]) -> APIRouter:
         batch is committed. A batch id seen before is acknowledged without writing again."""
         body = await request.body()
         try:
-            return await run_in_threadpool(_apply, writer(), body)
+            return await run_in_threadpool(_apply, writer(), body, heartbeat_every)
         except sqlite3.Error as exc:
             raise HTTPException(503, f"the run history cannot take records now ({exc})") from None
 
@@ -159,17 +164,18 @@ def ingest_router(writer: Callable[[], BatchWriter]) -> APIRouter:
 
 def enable_ingest(app: FastAPI, writers: WriterHolder, home: Path) -> None:
     """Add POST /api/records to `app`, and the thread that judges silent clients."""
-    app.include_router(ingest_router(writers.get), prefix="/api")
     from headwater import settings
 
     timeout = settings.get_float("server_client_timeout", DEFAULT_CLIENT_TIMEOUT)
+    timeout = timeout or DEFAULT_CLIENT_TIMEOUT
+    app.include_router(ingest_router(writers.get, timeout), prefix="/api")
     database = home / "headwater.db"
 
     def writer() -> BatchWriter | None:
         # the server's home is left untouched until some process created its database
         return writers.opened() or (writers.get() if database.exists() else None)
 
-    start_sweeper(writer, timeout or DEFAULT_CLIENT_TIMEOUT, threading.Event())
+    start_sweeper(writer, timeout, threading.Event())
 
 
 def start_sweeper(
