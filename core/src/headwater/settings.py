@@ -221,6 +221,8 @@ HEADWATER_API_URL = Setting("HEADWATER_API_URL")
 HEADWATER_API_KEY = Setting("HEADWATER_API_KEY", is_secret=True)
 #: the key a headwater server requires of every API request (headwater-server)
 HEADWATER_SERVER_API_KEY = Setting("HEADWATER_SERVER_API_KEY", is_secret=True)
+#: seconds a server waits for a silent client before marking its unfinished runs Crashed
+HEADWATER_SERVER_CLIENT_TIMEOUT = Setting("HEADWATER_SERVER_CLIENT_TIMEOUT", _parse_float, 300.0)
 HEADWATER_DATABASE_URL = Setting("HEADWATER_DATABASE_URL", is_secret=True)
 HEADWATER_ENCRYPTION_KEY = Setting("HEADWATER_ENCRYPTION_KEY", is_secret=True)
 HEADWATER_LOGGING_LEVEL = Setting("HEADWATER_LOGGING_LEVEL", default="INFO")
@@ -259,6 +261,7 @@ _HEADWATER_ONLY = {
     "LOGGING_TO_CONSOLE",
     "PROFILE",
     "SERVER_API_KEY",
+    "SERVER_CLIENT_TIMEOUT",
 }
 PREFECT_ALIASES: dict[str, str] = {
     **{
