@@ -31,9 +31,21 @@ def build_api(holder: HistoryHolder) -> FastAPI:
         description="Read-only REST API over the run history of a HEADWATER_HOME.",
     )
     app.include_router(_routes(holder), prefix="/api")
+    _more_routes(app, holder)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(RunStoreError, _store_unreadable)
     return app
+
+
+def _more_routes(app: FastAPI, holder: HistoryHolder) -> None:
+    """Events, blocks, automations, flows, state histories and task-run pages."""
+    from headwater_server import blocks, events, run_reads
+    from headwater_server.home_tables import HomeTables
+
+    tables = HomeTables(holder.home)
+    app.include_router(events.router(holder.get), prefix="/api")
+    app.include_router(blocks.router(blocks.BlockReads(tables)), prefix="/api")
+    app.include_router(run_reads.router(holder.get, tables), prefix="/api")
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
