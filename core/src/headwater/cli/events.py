@@ -207,8 +207,12 @@ def _follow(
     from headwater import settings
 
     deadline = None if timeout is None else time.monotonic() + timeout
-    click.echo(f"Streaming events from {settings.home()} (Ctrl-C to stop)", err=True)
-    history = _wait_for_history(settings.home() / "headwater.db", deadline)
+    url = settings.get("api_url")
+    click.echo(f"Streaming events from {url or settings.home()} (Ctrl-C to stop)", err=True)
+    if url:
+        history: RunHistory | None = open_store()
+    else:
+        history = _wait_for_history(settings.home() / "headwater.db", deadline)
     if history is None:
         return
     cursor = 0 if replay else history.last_event_seq()
