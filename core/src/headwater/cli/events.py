@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from headwater.cli.runs import OUTPUT_OPTION, echo_table, open_store
+from headwater.cli.runs import OUTPUT_OPTION, HistoryGroup, echo_table, open_store
 from headwater.events.filters import EventFilter, read_events
 from headwater.history.base import RunHistory
 
@@ -126,7 +126,7 @@ def _row(event: dict[str, Any]) -> list[str]:
 _HEADER = ["OCCURRED", "EVENT", "RESOURCE", "NAME"]
 
 
-@click.group("events")
+@click.group("events", cls=HistoryGroup)
 def events_group() -> None:
     """List and follow the events recorded in HEADWATER_HOME."""
 

@@ -183,7 +183,9 @@ class ApiRunHistory(RunHistory):
         return super().find_runs(kind, ref, limit)
 
     def count_task_runs(self, flow_run_id: str | None = None) -> int:
-        body = {} if flow_run_id is None else {"task_runs": {"flow_run_id": {"any_": [flow_run_id]}}}
+        body = (
+            {} if flow_run_id is None else {"task_runs": {"flow_run_id": {"any_": [flow_run_id]}}}
+        )
         return int(self._call("POST", "/task_runs/count", json=body))
 
     def read_states(self, run_id: str) -> list[dict[str, Any]]:
