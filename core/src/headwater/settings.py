@@ -218,6 +218,7 @@ def _default_storage_path() -> Path:
 
 HEADWATER_HOME = Setting("HEADWATER_HOME", _parse_path, lambda: Path.home() / ".headwater")
 HEADWATER_API_URL = Setting("HEADWATER_API_URL")
+HEADWATER_UI_URL = Setting("HEADWATER_UI_URL")  # default: HEADWATER_API_URL without /api
 HEADWATER_API_KEY = Setting("HEADWATER_API_KEY", is_secret=True)
 #: the key a headwater server requires of every API request (headwater-server)
 HEADWATER_SERVER_API_KEY = Setting("HEADWATER_SERVER_API_KEY", is_secret=True)

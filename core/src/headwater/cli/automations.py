@@ -16,12 +16,29 @@ import click
 from headwater.cli.runs import OUTPUT_OPTION, echo_json, echo_table
 
 
-def _find(ref: str) -> Any:
-    """An automation by id, id prefix or name."""
-    from headwater.automations import Automation
+def _rows(from_server: bool = True) -> list[dict[str, Any]]:
+    """Every saved automation: the server's with HEADWATER_API_URL set (when only
+    reading), else the home's."""
     from headwater.automations.storage import get_storage
+    from headwater.exceptions import RunStoreError
+    from headwater.history import api_history
 
-    rows = get_storage().list()
+    remote = api_history() if from_server else None
+    if remote is None:
+        return get_storage().list()
+    try:
+        return remote.read_automations()
+    except RunStoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        remote.close()
+
+
+def _find(ref: str, from_server: bool = False) -> Any:
+    """An automation by id, id prefix or name (`from_server`: the server's, if one is set)."""
+    from headwater.automations import Automation
+
+    rows = _rows(from_server)
     found = [r for r in rows if r["id"] == ref] or [
         r for r in rows if r["id"].startswith(ref) or r["name"] == ref
     ]
@@ -45,9 +62,8 @@ def automation_group() -> None:
 def ls(output: str) -> None:
     """List automations."""
     from headwater.automations import Automation
-    from headwater.automations.storage import get_storage
 
-    rows = get_storage().list()
+    rows = _rows()
     if output == "json":
         echo_json([{"id": r["id"], **r["spec"], "enabled": r["enabled"]} for r in rows])
         return
@@ -68,7 +84,7 @@ def ls(output: str) -> None:
 @OUTPUT_OPTION
 def inspect(ref: str, output: str) -> None:
     """Show one automation (by id, id prefix or name)."""
-    a = _find(ref)
+    a = _find(ref, from_server=True)
     if output == "json":
         echo_json(a.model_dump(mode="json"))
         return

@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from headwater.cli.runs import OUTPUT_OPTION, echo_table, open_store
+from headwater.cli.runs import OUTPUT_OPTION, HistoryGroup, echo_table, open_store
 from headwater.events.filters import EventFilter, read_events
 from headwater.history.base import RunHistory
 
@@ -126,7 +126,7 @@ def _row(event: dict[str, Any]) -> list[str]:
 _HEADER = ["OCCURRED", "EVENT", "RESOURCE", "NAME"]
 
 
-@click.group("events")
+@click.group("events", cls=HistoryGroup)
 def events_group() -> None:
     """List and follow the events recorded in HEADWATER_HOME."""
 
@@ -207,8 +207,12 @@ def _follow(
     from headwater import settings
 
     deadline = None if timeout is None else time.monotonic() + timeout
-    click.echo(f"Streaming events from {settings.home()} (Ctrl-C to stop)", err=True)
-    history = _wait_for_history(settings.home() / "headwater.db", deadline)
+    url = settings.get("api_url")
+    click.echo(f"Streaming events from {url or settings.home()} (Ctrl-C to stop)", err=True)
+    if url:
+        history: RunHistory | None = open_store()
+    else:
+        history = _wait_for_history(settings.home() / "headwater.db", deadline)
     if history is None:
         return
     cursor = 0 if replay else history.last_event_seq()

@@ -11,6 +11,7 @@ from headwater.cli.run_refs import resolve_run, short_ids
 from headwater.cli.runs import (
     OUTPUT_OPTION,
     STATE_OPTION,
+    HistoryGroup,
     echo_fields,
     echo_json,
     echo_states,
@@ -28,7 +29,7 @@ FIELDS = [
 ]  # fmt: skip
 
 
-@click.group("flow-run")
+@click.group("flow-run", cls=HistoryGroup)
 def flow_run_group() -> None:
     """Inspect flow runs recorded in HEADWATER_HOME."""
 

@@ -55,6 +55,19 @@ STATE_OPTION = click.option(
 )
 
 
+class HistoryGroup(click.Group):
+    """A group whose commands report history that cannot be read (an unusable home, a
+    server that is down or refuses the API key) as one line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from headwater.exceptions import RunStoreError
+
+        try:
+            return super().invoke(ctx)
+        except RunStoreError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
 def open_store() -> RunHistory:
     """The run history, read-only (works on a home this user cannot write), or a clear
     error (exit code 1) if HEADWATER_HOME is unusable."""

@@ -9,6 +9,7 @@ from headwater.cli.run_refs import resolve_run, short_ids
 from headwater.cli.runs import (
     OUTPUT_OPTION,
     STATE_OPTION,
+    HistoryGroup,
     echo_fields,
     echo_json,
     echo_states,
@@ -26,7 +27,7 @@ FIELDS = [
 ]  # fmt: skip
 
 
-@click.group("task-run")
+@click.group("task-run", cls=HistoryGroup)
 def task_run_group() -> None:
     """Inspect task runs recorded in HEADWATER_HOME."""
 

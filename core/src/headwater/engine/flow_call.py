@@ -19,6 +19,7 @@ from headwater.context import FlowRunContext, _flow_run, _task_run, current_tags
 from headwater.engine.hooks import run_hooks
 from headwater.engine.return_values import flow_state_from_return_value
 from headwater.engine.run_names import generate_run_name, generate_task_run_suffix
+from headwater.engine.run_urls import flow_run_url
 from headwater.engine.steps import Step
 from headwater.engine.timeouts import await_with_timeout, call_with_timeout
 from headwater.exceptions import FlowRunTimeoutError
@@ -211,6 +212,9 @@ class FlowCall:
 
     def _begin(self) -> None:
         self.logger.info(f"Beginning flow run {self.flow_run.name!r} for flow {self.flow.name!r}")
+        url = flow_run_url(self.flow_run.id)
+        if url is not None:  # shown, not recorded (Prefect: send_to_api=False)
+            self.logger.info(f"View at {url}", extra={"recorder": None})
 
     def _drive(self, call_body: Any) -> State:
         """The sync driver of `_attempts`: the body runs in this thread."""

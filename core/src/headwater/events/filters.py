@@ -102,6 +102,10 @@ def read_events(
 ) -> list[dict[str, Any]]:
     """Recorded events matching `where`, newest first (or oldest first), each with its `seq`."""
     where = where or EventFilter()
+    matching = getattr(history, "read_matching_events", None)
+    if matching is not None:  # a history that cannot run SQL (a server's, over HTTP)
+        found: list[dict[str, Any]] = matching(where, limit, after, oldest_first)
+        return found
     return history.read_events(
         limit,
         after=after,

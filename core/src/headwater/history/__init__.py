@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from headwater.history.base import CapturingRecorder, RunHistory, RunRecorder, RunStore
 from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
+
+if TYPE_CHECKING:
+    from headwater.history.api_reader import ApiRunHistory
 
 __all__ = [
     "CapturingRecorder",
@@ -24,6 +28,7 @@ __all__ = [
     "RunStore",
     "StateChange",
     "TaskRun",
+    "api_history",
     "get_store",
     "is_throttling",
     "open_for_reading",
@@ -77,18 +82,37 @@ def _start_services(store: RunStore) -> None:
 def open_for_reading(home: Path | str | None = None) -> RunHistory:
     """Run history to read, without registering a process or writing anything.
 
-    In a process that already opened the store for the same home, that store
-    (which shows its own records still in flight); otherwise a read-only view.
+    With HEADWATER_API_URL set (environment or profile) and no `home` given, the
+    server's history over its REST API. In a process that already opened the store
+    for the same home, that store (which shows its own records still in flight);
+    otherwise a read-only view.
     Raises `RunStoreError` if the home or its database cannot be read.
     """
     from headwater import settings
     from headwater.history.reader import ReadOnlyRunStore
 
+    if home is None:
+        remote = api_history()
+        if remote is not None:
+            return remote
     path = Path(home) if home is not None else settings.home()
     store = _store
     if store is not None and Path(getattr(store, "home", "")) == path:
         return store
     return ReadOnlyRunStore(path)
+
+
+def api_history() -> ApiRunHistory | None:
+    """The history of the server HEADWATER_API_URL names (None if unset), read over HTTP
+    with HEADWATER_API_KEY."""
+    from headwater import settings
+
+    url = settings.get("api_url")
+    if not url:
+        return None
+    from headwater.history.api_reader import ApiRunHistory
+
+    return ApiRunHistory(url, settings.get("api_key") or None)
 
 
 def is_throttling() -> bool:

@@ -67,12 +67,37 @@ class RunHistory(ABC):
     ) -> list[dict[str, Any]]:
         """Newest first unless `oldest_first`; each with its `seq` (a cursor: `after=`)."""
 
+    def count_events(
+        self,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        where: tuple[str, list[Any]] | None = None,
+    ) -> int:
+        """How many events `read_events` with these arguments and no limit returns.
+
+        Reads every matching event; stores that can query override this.
+        """
+        return len(self.read_events(None, since=since, until=until, where=where))
+
     @abstractmethod
     def last_event_seq(self) -> int:
         """The newest event's `seq`, 0 if none."""
 
     @abstractmethod
     def count_task_runs(self, flow_run_id: str | None = None) -> int: ...
+
+    def read_task_runs_page(
+        self, limit: int, before_id: str | None = None, flow_run_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Up to `limit` task runs with ids below `before_id`, highest id first: keyset
+        paging (run ids are time-ordered, so this is newest first), a page's last id
+        being the next page's `before_id`.
+
+        Reads every run; stores that can query override this.
+        """
+        runs = sorted(self.read_task_runs(flow_run_id=flow_run_id), key=lambda r: r["id"])
+        return [r for r in reversed(runs) if before_id is None or r["id"] < before_id][:limit]
 
     def find_runs(self, kind: str, ref: str, limit: int = 20) -> list[dict[str, Any]]:
         """Flow or task runs (`kind` "flow" or "task") that `ref` may mean, newest first:

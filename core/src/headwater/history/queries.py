@@ -52,6 +52,28 @@ def _state_filter(state: str | None) -> tuple[str, list[Any]]:
     )
 
 
+def _event_condition(
+    after: int | None,
+    since: float | None,
+    until: float | None,
+    where: tuple[str, list[Any]] | None,
+) -> tuple[str, list[Any]]:
+    sql = ""
+    params: list[Any] = []
+    for clause, value in (
+        (" AND seq > ?", after),
+        (" AND occurred >= ?", since),
+        (" AND occurred <= ?", until),
+    ):
+        if value is not None:
+            sql += clause
+            params.append(value)
+    if where is not None:
+        sql += f" AND ({where[0]})"
+        params.extend(where[1])
+    return sql, params
+
+
 class Queries:
     """Read queries over a connection that the subclass provides via `_read`."""
 
@@ -105,6 +127,23 @@ class Queries:
 
     def read_task_run(self, run_id: str) -> dict[str, Any] | None:
         return self._by_id("task_runs", run_id)
+
+    def read_task_runs_page(
+        self, limit: int, before_id: str | None = None, flow_run_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Keyset paging over the primary key: as fast for the 500th page as for the first."""
+        where = ""
+        params: list[Any] = []
+        if before_id is not None:
+            where += " AND id < ?"
+            params.append(before_id)
+        if flow_run_id is not None:
+            where += " AND flow_run_id = ?"
+            params.append(flow_run_id)
+        params.append(limit)
+        return self._runs(
+            f"SELECT * FROM task_runs WHERE 1 = 1{where} ORDER BY id DESC LIMIT ?", params
+        )
 
     def find_runs(self, kind: str, ref: str, limit: int = 20) -> list[dict[str, Any]]:
         """Runs that `ref` may mean (id, id prefix, id suffix or name), newest first."""
@@ -161,28 +200,26 @@ class Queries:
         an SQL condition on the events table's columns with its parameters, from
         the layer that knows event names (headwater.events.filters).
         """
-        sql = (
-            "SELECT seq, id, event, occurred, resource_json, payload_json, related_json, "
-            "follows FROM events WHERE 1 = 1"
-        )
-        params: list[Any] = []
-        for clause, value in (
-            (" AND seq > ?", after),
-            (" AND occurred >= ?", since),
-            (" AND occurred <= ?", until),
-        ):
-            if value is not None:
-                sql += clause
-                params.append(value)
-        if where is not None:
-            sql += f" AND ({where[0]})"
-            params.extend(where[1])
+        columns = "seq, id, event, occurred, resource_json, payload_json, related_json, follows"
+        condition, params = _event_condition(after, since, until, where)
+        sql = f"SELECT {columns} FROM events WHERE 1 = 1{condition}"
         sql += " ORDER BY seq" if oldest_first else " ORDER BY seq DESC"
         if limit is not None and limit >= 0:
             sql += " LIMIT ?"
             params.append(limit)
         cursor, rows = self._read(sql, params)
         return [_row_dict(cursor, row) for row in rows]
+
+    def count_events(
+        self,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        where: tuple[str, list[Any]] | None = None,
+    ) -> int:
+        condition, params = _event_condition(None, since, until, where)
+        _, rows = self._read(f"SELECT count(*) FROM events WHERE 1 = 1{condition}", params)
+        return int(rows[0][0])
 
     def last_event_seq(self) -> int:
         """The `seq` of the newest event recorded so far (0 if none): a cursor for 'from now'."""

@@ -38,9 +38,21 @@ def build_api(holder: HistoryHolder, writers: WriterHolder | None = None) -> Fas
     app.include_router(block_storage_routes(BlockStorageHolder(holder.home)), prefix="/api")
     if writers is not None:
         enable_ingest(app, writers, holder.home)
+    _more_routes(app, holder)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(RunStoreError, _store_unreadable)
     return app
+
+
+def _more_routes(app: FastAPI, holder: HistoryHolder) -> None:
+    """Events, blocks, automations, flows, state histories and task-run pages."""
+    from headwater_server import blocks, events, run_reads
+    from headwater_server.home_tables import HomeTables
+
+    tables = HomeTables(holder.home)
+    app.include_router(events.router(holder.get), prefix="/api")
+    app.include_router(blocks.router(blocks.BlockReads(tables)), prefix="/api")
+    app.include_router(run_reads.router(holder.get, tables), prefix="/api")
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
