@@ -37,4 +37,7 @@ def start(host: str, port: int, log_level: str) -> None:
     click.echo(f"API at http://{host}:{port}/api, docs at http://{host}:{port}/docs")
     if key:
         click.echo("API key required (HEADWATER_SERVER_API_KEY is set)")
-    serve(home, host=host, port=port, api_key=key, log_level=log_level)
+    if settings.get("api_url"):  # e.g. a profile made for clients: the server IS the history
+        click.echo("HEADWATER_API_URL is ignored by the server itself (it serves its own home)")
+    with settings.temporary_settings(restore_defaults=["HEADWATER_API_URL"]):
+        serve(home, host=host, port=port, api_key=key, log_level=log_level)
