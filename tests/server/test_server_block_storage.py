@@ -143,7 +143,7 @@ def test_a_wrong_api_key_is_refused_without_showing_it(
     wrong = "sentinel-wrong-api-key-5e0c"
     done = client(LOAD, tmp_path, service.url, api_key=wrong)
     assert done.returncode != 0
-    assert "BlockStorageError" in done.stderr and "refused the API key" in done.stderr
+    assert "BlockStorageError" in done.stderr and "refused the API key it was sent" in done.stderr
     assert wrong not in done.stderr and API_KEY not in done.stderr
 
 
@@ -151,6 +151,6 @@ def test_no_server_at_the_url_names_it_and_the_fix(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     done = client(SAVE, tmp_path, url)
     assert done.returncode != 0
-    assert f"Could not reach the headwater server at {url}/api" in done.stderr
-    assert "headwater server start" in done.stderr
+    assert f"the headwater server at {url}/api cannot be reached" in done.stderr
+    assert "headwater server start" in done.stderr and "unset HEADWATER_API_URL" in done.stderr
     assert SENTINEL not in done.stderr

@@ -117,7 +117,12 @@ def _parse(body: bytes) -> RecordBatch:
         raise HTTPException(422, "; ".join(problems) or "invalid batch") from None
 
 
-def _apply(writer: BatchWriter, body: bytes, heartbeat_every: float) -> dict[str, Any]:
+def _apply(
+    writer: BatchWriter,
+    body: bytes,
+    heartbeat_every: float,
+    on_events: Callable[[], None] | None = None,
+) -> dict[str, Any]:
     batch = _parse(body)
     client = None if batch.client is None else ClientInfo(**batch.client.model_dump())
     counts = [len(batch.flow_runs), len(batch.task_runs), len(batch.states), len(batch.logs),
@@ -138,14 +143,19 @@ def _apply(writer: BatchWriter, body: bytes, heartbeat_every: float) -> dict[str
         [Event(**r.model_dump()) for r in batch.events],
         client=client,
     )
+    if applied and on_events is not None and (batch.states or batch.events):
+        on_events()  # every state is an event too
     return {"batch_id": batch.batch_id, "applied": applied, "heartbeat_every": heartbeat_every}
 
 
 def ingest_router(
-    writer: Callable[[], BatchWriter], client_timeout: float = DEFAULT_CLIENT_TIMEOUT
+    writer: Callable[[], BatchWriter],
+    client_timeout: float = DEFAULT_CLIENT_TIMEOUT,
+    on_events: Callable[[], None] | None = None,
 ) -> APIRouter:
     """The route; answers tell clients how often to send a heartbeat while idle (a fifth
-    of `client_timeout`, so a live client is never taken for a silent one)."""
+    of `client_timeout`, so a live client is never taken for a silent one). `on_events`
+    is called after a committed batch that held states or events."""
     router = APIRouter()
     heartbeat_every = max(0.5, client_timeout / 5)
 
@@ -155,7 +165,7 @@ def ingest_router(
         batch is committed. A batch id seen before is acknowledged without writing again."""
         body = await request.body()
         try:
-            return await run_in_threadpool(_apply, writer(), body, heartbeat_every)
+            return await run_in_threadpool(_apply, writer(), body, heartbeat_every, on_events)
         except sqlite3.Error as exc:
             raise HTTPException(503, f"the run history cannot take records now ({exc})") from None
 
@@ -168,7 +178,9 @@ def enable_ingest(app: FastAPI, writers: WriterHolder, home: Path) -> None:
 
     timeout = settings.get_float("server_client_timeout", DEFAULT_CLIENT_TIMEOUT)
     timeout = timeout or DEFAULT_CLIENT_TIMEOUT
-    app.include_router(ingest_router(writers.get, timeout), prefix="/api")
+    from headwater_server.automation_runtime import wake_automations
+
+    app.include_router(ingest_router(writers.get, timeout, wake_automations), prefix="/api")
     database = home / "headwater.db"
 
     def writer() -> BatchWriter | None:
