@@ -81,6 +81,23 @@ class ApiClient:
     ) -> Any:
         """The answer's JSON (None for 204, or for 404 when `missing_ok`); a 409 raises
         `conflict(detail)` when given; anything else that failed raises the error class."""
+        response = self._send(method, path, missing_ok, conflict, kwargs)
+        if response is None or response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    def found(self, method: str, path: str, **kwargs: Any) -> bool:
+        """Do `method` on `path`: True when the server did, False when it answered 404."""
+        return self._send(method, path, True, None, kwargs) is not None
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        missing_ok: bool,
+        conflict: type[Exception] | None,
+        kwargs: dict[str, Any],
+    ) -> httpx.Response | None:
         import httpx
 
         where = shown_url(self.url)
@@ -109,9 +126,7 @@ class ApiClient:
                 f"the headwater server at {where} answered {status} to {method} {path}: "
                 f"{_detail(response)}"
             )
-        if status == 204 or not response.content:
-            return None
-        return response.json()
+        return response
 
 
 def _detail(response: httpx.Response) -> str:

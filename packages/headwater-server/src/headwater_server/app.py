@@ -16,6 +16,7 @@ from headwater.exceptions import RunStoreError
 from headwater.history import RunHistory
 
 from headwater_server import __version__, models, reads, shapes
+from headwater_server.automation_writes import automation_write_routes
 from headwater_server.block_storage import BlockStorageHolder, block_storage_routes
 from headwater_server.filters import FlowRunQuery, LogQuery, TaskRunQuery
 from headwater_server.ingest import WriterHolder
@@ -36,6 +37,7 @@ def build_api(holder: HistoryHolder, writers: WriterHolder | None = None) -> Fas
     )
     app.include_router(_routes(holder), prefix="/api")
     app.include_router(block_storage_routes(BlockStorageHolder(holder.home)), prefix="/api")
+    app.include_router(automation_write_routes(holder.home), prefix="/api")
     if writers is not None:
         enable_ingest(app, writers, holder.home)
     _more_routes(app, holder)
