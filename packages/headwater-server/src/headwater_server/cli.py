@@ -33,8 +33,23 @@ def start(host: str, port: int, log_level: str) -> None:
             "directory that holds your run history"
         )
     key = settings.get("server_api_key") or None
-    click.echo(f"headwater server: run history of {home}")
+    url = settings.get("database_url")
+    if url:
+        from headwater_server.database.urls import masked
+
+        click.echo(f"headwater server: run history in {masked(url)}")
+    else:
+        click.echo(f"headwater server: run history of {home}")
     click.echo(f"API at http://{host}:{port}/api, docs at http://{host}:{port}/docs")
     if key:
         click.echo("API key required (HEADWATER_SERVER_API_KEY is set)")
     serve(home, host=host, port=port, api_key=key, log_level=log_level)
+
+
+def _add_database_commands() -> None:
+    from headwater_server.database.cli import database
+
+    server.add_command(database)
+
+
+_add_database_commands()
