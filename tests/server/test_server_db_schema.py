@@ -128,3 +128,18 @@ def test_upgrade_and_reset_on_postgres(pg_url: str) -> None:
             assert migrate.current_revision(connection) == migrate.head_revision()
     finally:
         engine.dispose()
+
+
+def test_servers_starting_together_migrate_one_at_a_time(pg_url: str) -> None:
+    """Four upgrades at once on a new database: one creates the tables, the others find them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    engines = [sa.create_engine(pg_url) for _ in range(4)]
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(migrate.upgrade, engines))
+    finally:
+        for engine in engines:
+            engine.dispose()
+    befores = sorted(str(before) for before, _ in results)
+    assert befores == sorted(["None", *[migrate.head_revision()] * 3])

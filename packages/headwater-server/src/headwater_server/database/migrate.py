@@ -21,6 +21,8 @@ __all__ = ["BASELINE", "current_revision", "head_revision", "reset", "upgrade"]
 
 #: the revision that matches core's schema version 5
 BASELINE = "0001_schema_5"
+#: the PostgreSQL advisory lock held while migrating (any fixed number; "hw" + "db")
+_LOCK_KEY = 0x6877_6462
 
 
 def _config(connection: Connection | None = None) -> Config:
@@ -57,19 +59,26 @@ def _embedded_home_file(engine: Engine) -> Path | None:
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Migrate to the newest revision; returns (revision before, revision after)."""
+    """Migrate to the newest revision; returns (revision before, revision after).
+
+    On PostgreSQL an advisory lock makes servers starting together migrate one at a time.
+    """
     import sqlalchemy as sa
     from alembic import command
 
-    with engine.connect() as connection:
+    database_file = _embedded_home_file(engine)
+    if database_file is not None and database_file.exists():
+        with engine.connect() as connection:
+            found = set(sa.inspect(connection).get_table_names())
+        if "flow_runs" in found and "alembic_version" not in found:
+            from headwater.history.sqlite import ensure_schema
+
+            ensure_schema(database_file)  # an older embedded home: core takes it to schema 5
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         before = current_revision(connection)
         tables = set(sa.inspect(connection).get_table_names())
-    database_file = _embedded_home_file(engine)
-    if before is None and "flow_runs" in tables and database_file is not None:
-        from headwater.history.sqlite import ensure_schema
-
-        ensure_schema(database_file)  # an older embedded home: core takes it to schema 5
-    with engine.begin() as connection:
         config = _config(connection)
         if before is None and "flow_runs" in tables:
             command.stamp(config, BASELINE)
