@@ -143,4 +143,3 @@ def pg_database(postgres: Postgres) -> Iterator[str]:
             connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
-
