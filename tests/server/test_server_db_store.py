@@ -218,3 +218,14 @@ def test_errors_name_the_database_and_the_fix_never_the_password(postgres: Postg
             or (PG_PASSWORD not in str(caught.value.__context__))
         )
     assert PG_PASSWORD not in repr(SQLAlchemyRunStore(postgres.url()))
+
+
+def test_nul_characters_neither_fail_a_batch_nor_a_read(store: SQLAlchemyRunStore) -> None:
+    """PostgreSQL text cannot hold NUL: a log line with one is stored with U+FFFD instead
+    (else its batch would fail on every retry), and a lookup by such a value finds nothing."""
+    batch = _batches()[0]
+    batch["logs"] = [LogEntry(F, "flow", 20, "a\x00b", 100.5, "x", "quiet-fox")]
+    assert store.write_batch("nul", **batch) is True
+    assert [line["message"] for line in store.read_logs(F)] in (["a\ufffdb"], ["a\x00b"])
+    assert store.read_flow_run("\x00") is None and store.read_task_runs(flow_run_id="\x00") == []
+    assert store.read_states("a\x00") == [] and store.find_runs("flow", "\x00") == []

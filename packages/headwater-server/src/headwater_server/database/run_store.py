@@ -64,6 +64,12 @@ def _state_filter(table: sa.Table, state: str | None) -> list[Any]:
     ]
 
 
+def _unstorable(*values: str | None) -> bool:
+    """True if a value holds a NUL character, which PostgreSQL text never does: no row
+    can match it (and PostgreSQL would refuse the query)."""
+    return any(value is not None and "\x00" in value for value in values)
+
+
 def _limited(stmt: Any, limit: int | None) -> Any:
     return stmt.limit(limit) if limit is not None and limit >= 0 else stmt
 
@@ -132,6 +138,8 @@ class SQLAlchemyRunStore(RunHistory):
 
     # --- runs -----------------------------------------------------------------------
     def _by_id(self, table: sa.Table, run_id: str) -> dict[str, Any] | None:
+        if _unstorable(run_id):
+            return None
         runs = self._rows(sa.select(table).where(table.c.id == run_id), _run)
         if not runs and run_id:
             prefix = table.c.id.startswith(run_id, autoescape=True)
@@ -141,6 +149,8 @@ class SQLAlchemyRunStore(RunHistory):
     def read_flow_runs(
         self, state: str | None = None, flow_name: str | None = None, limit: int = 50
     ) -> list[dict[str, Any]]:
+        if _unstorable(state, flow_name):
+            return []
         f = t.flow_runs
         where = _state_filter(f, state)
         if flow_name:
@@ -161,6 +171,8 @@ class SQLAlchemyRunStore(RunHistory):
     ) -> list[dict[str, Any]]:
         """Newest first. `before`: the (created, id) of the last run of the previous page,
         to read the next page by key (as fast at page 500 as at page 1), not by offset."""
+        if _unstorable(flow_run_id, state, before[1] if before else None):
+            return []
         r = t.task_runs
         where = _state_filter(r, state)
         if flow_run_id is not None:
@@ -175,7 +187,7 @@ class SQLAlchemyRunStore(RunHistory):
 
     def find_runs(self, kind: str, ref: str, limit: int = 20) -> list[dict[str, Any]]:
         """Runs that `ref` may mean (id, id prefix, id suffix or name), newest first."""
-        if not ref:
+        if not ref or _unstorable(ref):
             return []
         table = t.flow_runs if kind == "flow" else t.task_runs
         c = table.c
@@ -188,6 +200,8 @@ class SQLAlchemyRunStore(RunHistory):
         return self._rows(stmt, _run)
 
     def count_task_runs(self, flow_run_id: str | None = None) -> int:
+        if _unstorable(flow_run_id):
+            return 0
         r = t.task_runs
         stmt = sa.select(sa.func.count()).select_from(r)
         if flow_run_id is not None:
@@ -197,12 +211,16 @@ class SQLAlchemyRunStore(RunHistory):
 
     # --- states, logs, events ------------------------------------------------------------
     def read_states(self, run_id: str) -> list[dict[str, Any]]:
+        if _unstorable(run_id):
+            return []
         s = t.states
         columns = (s.c.run_id, s.c.run_kind, s.c.type, s.c.name, s.c.message, s.c.timestamp)
         stmt = sa.select(*columns).where(s.c.run_id == run_id).order_by(s.c.seq)
         return self._rows(stmt, _plain)
 
     def read_logs(self, run_id: str, include_task_runs: bool = True) -> list[dict[str, Any]]:
+        if _unstorable(run_id):
+            return []
         lg, r = t.logs, t.task_runs
         columns = [lg.c[n] for n in ("run_id", "run_kind", "level", "message", "timestamp",
                                      "logger", "run_name", "seq")]  # fmt: skip

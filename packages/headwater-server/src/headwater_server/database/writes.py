@@ -42,6 +42,20 @@ def _insert(connection: Connection, table: sa.Table) -> Any:
     return sqlite_insert(table)
 
 
+def _without_nul(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """PostgreSQL text cannot hold NUL (SQLite can): NUL becomes U+FFFD, so a log line
+    with one does not make its whole batch fail on every retry."""
+    for row in rows:
+        for key, value in row.items():
+            if type(value) is str and "\x00" in value:
+                row[key] = value.replace("\x00", "\ufffd")
+    return rows
+
+
+def _rows(connection: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return _without_nul(rows) if connection.dialect.name == "postgresql" else rows
+
+
 def _upsert(connection: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """The embedded writer's ON CONFLICT rule: a later record of a run replaces its
     fields, takes a new state only if it carries one, keeps the first start and end."""
@@ -60,7 +74,9 @@ def _upsert(connection: Connection, table: sa.Table, rows: list[dict[str, Any]])
     )
     update["running_count"] = old.running_count + new.running_count
     update["process_id"] = new.process_id
-    connection.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=update), rows)
+    connection.execute(
+        stmt.on_conflict_do_update(index_elements=["id"], set_=update), _rows(connection, rows)
+    )
 
 
 def _update_states(connection: Connection, table: sa.Table, rows: list[tuple[Any, ...]]) -> None:
@@ -76,7 +92,7 @@ def _update_states(connection: Connection, table: sa.Table, rows: list[tuple[Any
             running_count=c.running_count + p("b_running"),
         )
     )  # fmt: skip
-    connection.execute(stmt, [dict(zip(_UPDATE, row, strict=True)) for row in rows])
+    connection.execute(stmt, _rows(connection, [dict(zip(_UPDATE, r, strict=True)) for r in rows]))
 
 
 def _by_id(connection: Connection, table: sa.Table, ids: set[str]) -> dict[str, dict[str, Any]]:
@@ -122,7 +138,7 @@ def _state_events(connection: Connection, written: list[dict[str, Any]]) -> None
             parent = parents.get(flow["parent_task_run_id"])
         rows.append(state_event_row(state, previous.get(state["run_id"]), task, flow, parent))
         previous[state["run_id"]] = state
-    connection.execute(sa.insert(t.event_rows), rows)
+    connection.execute(sa.insert(t.event_rows), _rows(connection, rows))
 
 
 def write_batch(
@@ -137,6 +153,8 @@ def write_batch(
     """Apply one batch inside the caller's transaction; False if `batch_id` was applied."""
     from headwater.history.batch import build_batch, dumps
 
+    if connection.dialect.name == "postgresql":
+        batch_id = batch_id.replace("\x00", "\ufffd")
     claim = _insert(connection, t.applied_batches).values(batch_id=batch_id, applied=time.time())
     claimed = connection.execute(
         claim.on_conflict_do_nothing(index_elements=["batch_id"]).returning(
@@ -159,7 +177,7 @@ def write_batch(
             _update_states(connection, t.task_runs, rows)
     if states:
         columns = ("run_id", "run_kind", "type", "name", "message", "timestamp")
-        values = [dict(zip(columns, s, strict=True)) for s in states]
+        values = _rows(connection, [dict(zip(columns, s, strict=True)) for s in states])
         inserted = connection.execute(
             sa.insert(t.states).returning(t.states.c.seq, sort_by_parameter_order=True), values
         )
@@ -168,15 +186,13 @@ def write_batch(
     if logs:
         log_columns = ("run_id", "run_kind", "level", "message", "timestamp", "logger", "run_name")
         rows = [dict(zip(log_columns, e, strict=True)) for e in logs]
-        connection.execute(sa.insert(t.logs), rows)
+        connection.execute(sa.insert(t.logs), _rows(connection, rows))
     if events:
-        connection.execute(
-            sa.insert(t.event_rows),
-            [
-                {"id": e.id, "event": e.event, "occurred": e.occurred,
-                 "resource_json": dumps(e.resource), "payload_json": dumps(e.payload),
-                 "related_json": dumps(e.related), "follows": e.follows, "state_seq": None}
-                for e in events
-            ],
-        )  # fmt: skip
+        emitted = [
+            {"id": e.id, "event": e.event, "occurred": e.occurred,
+             "resource_json": dumps(e.resource), "payload_json": dumps(e.payload),
+             "related_json": dumps(e.related), "follows": e.follows, "state_seq": None}
+            for e in events
+        ]  # fmt: skip
+        connection.execute(sa.insert(t.event_rows), _rows(connection, emitted))
     return True
