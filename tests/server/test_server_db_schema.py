@@ -143,3 +143,26 @@ def test_servers_starting_together_migrate_one_at_a_time(pg_url: str) -> None:
             engine.dispose()
     befores = sorted(str(before) for before, _ in results)
     assert befores == sorted(["None", *[migrate.head_revision()] * 3])
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_migrations_build_exactly_the_sqlalchemy_tables(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Alembic's autogenerate finds nothing to add or drop after upgrading a new database."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    url = (
+        f"sqlite:///{tmp_path / 'new.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
+    engine = sa.create_engine(url)
+    try:
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), metadata)
+    finally:
+        engine.dispose()
+    assert diff == []
