@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from headwater.events.filters import EventFilter
 from headwater.exceptions import RunStoreError
 from headwater.history import Event, FlowRun, LogEntry, StateChange, TaskRun
 from headwater.history.sqlite import SQLiteRunStore
@@ -126,6 +127,15 @@ def _readings(history: Any) -> dict[str, Any]:
         "events_after": history.read_events(3, after=2),
         "events_between": history.read_events(since=100.7, until=101.0),
         "last_seq": history.last_event_seq(),
+        "events_named": history.read_events(
+            where=EventFilter(event=("headwater.task-run",)).where()
+        ),
+        "events_related": history.read_events(
+            2, where=EventFilter(related_id=(f"headwater.flow-run.{F}",)).where(), oldest_first=True
+        ),
+        "events_resource": history.read_events(
+            where=EventFilter(resource_id=("thing.*", f"headwater.flow-run.{SUB}")).where()
+        ),
         "count": history.count_task_runs(),
         "count_f": history.count_task_runs(F),
     }
@@ -157,6 +167,7 @@ def test_same_answers_as_the_embedded_store(store: SQLAlchemyRunStore, tmp_path:
         embedded.close()
     found = _readings(store)
     assert expected["events"] and expected["flow_run_by_prefix"]  # the records are there
+    assert len(expected["events_related"]) == 2 and len(expected["events_resource"]) == 3
     for key, value in expected.items():
         assert found[key] == value, key
 
@@ -229,3 +240,26 @@ def test_nul_characters_neither_fail_a_batch_nor_a_read(store: SQLAlchemyRunStor
     assert [line["message"] for line in store.read_logs(F)] in (["a\ufffdb"], ["a\x00b"])
     assert store.read_flow_run("\x00") is None and store.read_task_runs(flow_run_id="\x00") == []
     assert store.read_states("a\x00") == [] and store.find_runs("flow", "\x00") == []
+
+
+def test_event_filters_read_past_one_chunk(
+    store: SQLAlchemyRunStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from headwater_server.database import event_where
+
+    monkeypatch.setattr(event_where, "CHUNK", 3)
+    events = [
+        Event(
+            _id(500 + i),
+            f"kind.{'a' if i % 4 == 0 else 'b'}",
+            float(i),
+            {"headwater.resource.id": "r"},
+        )
+        for i in range(20)
+    ]
+    store.write_batch("events", [], [], [], [], events)
+    wanted = EventFilter(event=("kind.a",)).where()
+    newest = store.read_events(3, where=wanted)
+    assert [e["occurred"] for e in newest] == [16.0, 12.0, 8.0]
+    oldest = store.read_events(None, where=wanted, oldest_first=True, after=2)
+    assert [e["occurred"] for e in oldest] == [4.0, 8.0, 12.0, 16.0]

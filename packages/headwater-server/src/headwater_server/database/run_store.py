@@ -254,23 +254,50 @@ class SQLAlchemyRunStore(RunHistory):
                                     (e.c.occurred, until, "le")):  # fmt: skip
             if value is not None:
                 stmt = stmt.where(getattr(column, f"__{test}__")(value))
+        if where is not None and self.engine.dialect.name != "sqlite":
+            return [_plain_event(row) for row in self._filtered(stmt, where, limit, oldest_first)]
         if where is not None:
-            if self.engine.dialect.name != "sqlite":
-                raise RunStoreError(
-                    f"event filters by SQL condition are SQLite's (the run history here is "
-                    f"{self.url}); read events without `where` and filter them with "
-                    "EventFilter.matches"
-                )
             stmt = stmt.where(sa.text(_named(where[0]))).params(
                 {f"w{i}": v for i, v in enumerate(where[1])}
             )
         stmt = stmt.order_by(e.c.seq if oldest_first else e.c.seq.desc())
         return self._rows(_limited(stmt, limit), _plain)
 
+    def _filtered(
+        self, stmt: Any, where: tuple[str, list[Any]], limit: int | None, oldest_first: bool
+    ) -> list[Any]:
+        """Events `where` (an SQLite condition) accepts, tested chunk by chunk (event_where)."""
+        from headwater_server.database.event_where import matching_rows
+
+        seq = t.event_rows.c.seq
+
+        def read_chunk(cursor: int | None, size: int) -> list[Any]:
+            chunk = (
+                stmt
+                if cursor is None
+                else stmt.where(seq > cursor if oldest_first else seq < cursor)
+            )
+            chunk = chunk.order_by(seq if oldest_first else seq.desc()).limit(size)
+            with self._connect() as connection:
+                return [tuple(row) for row in connection.execute(chunk)]
+
+        return matching_rows(read_chunk, where, limit)
+
     def last_event_seq(self) -> int:
         with self._connect() as connection:
             found = connection.execute(sa.select(sa.func.max(t.event_rows.c.seq))).scalar()
         return int(found or 0)
+
+
+_EVENT_COLUMNS = ("seq", "id", "event", "occurred", "resource", "payload", "related", "follows")
+
+
+def _plain_event(row: Any) -> dict[str, Any]:
+    """An event row tuple as `read_events` returns it (JSON columns decoded)."""
+    out = dict(zip(_EVENT_COLUMNS, row, strict=True))
+    for key in ("resource", "payload", "related"):
+        out[key] = json.loads(out[key]) if out[key] else None
+    return out
 
 
 def _named(sql: str) -> str:
