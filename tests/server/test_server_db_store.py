@@ -263,3 +263,15 @@ def test_event_filters_read_past_one_chunk(
     assert [e["occurred"] for e in newest] == [16.0, 12.0, 8.0]
     oldest = store.read_events(None, where=wanted, oldest_first=True, after=2)
     assert [e["occurred"] for e in oldest] == [4.0, 8.0, 12.0, 16.0]
+
+
+def test_the_same_batch_sent_at_once_by_several_clients_is_applied_once(
+    store: SQLAlchemyRunStore,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    batch = _batches()[0]
+    with ThreadPoolExecutor(4) as pool:
+        applied = list(pool.map(lambda _: store.write_batch("retried", **batch), range(4)))
+    assert sorted(applied) == [False, False, False, True]
+    assert store.count_task_runs() == 2 and len(store.read_states(T1)) == 3
