@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from headwater_server.database.cli import database
+
 
 @click.group("server", help="Run the headwater server (REST API over the run history).")
 def server() -> None:
@@ -46,10 +48,4 @@ def start(host: str, port: int, log_level: str) -> None:
     serve(home, host=host, port=port, api_key=key, log_level=log_level)
 
 
-def _add_database_commands() -> None:
-    from headwater_server.database.cli import database
-
-    server.add_command(database)
-
-
-_add_database_commands()
+server.add_command(database)
