@@ -98,3 +98,32 @@ def test_server_with_a_wrong_password_answers_503_naming_the_fix(
     assert answer.status_code == 503, answer.text
     assert "check the user and password" in answer.json()["detail"]
     assert PG_PASSWORD not in answer.text and PG_PASSWORD not in log
+
+
+def test_without_a_database_url_the_home_is_migrated_keeping_its_runs(tmp_path: Path) -> None:
+    from headwater.history import FlowRun
+    from headwater.history.sqlite import SQLiteRunStore
+
+    store = SQLiteRunStore(tmp_path)
+    store.record_flow_run(FlowRun("kept", "kept-run", "etl", created=1.0))
+    store.close()
+    env = {k: v for k, v in os.environ.items() if k != "HEADWATER_DATABASE_URL"}
+    env["HEADWATER_HOME"] = str(tmp_path)
+    argv = [sys.executable, "-m", "headwater", "server", "database"]
+    done = subprocess.run([*argv, "upgrade"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"{tmp_path / 'headwater.db'}: upgraded from nothing to" in done.stdout
+    url = f"sqlite:///{tmp_path / 'headwater.db'}"
+    assert _count(url) == 1
+    reset = subprocess.run(
+        [*argv, "reset", "--yes"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert reset.returncode == 0, reset.stderr
+    assert _count(url) == 0
+    reopened = SQLiteRunStore(tmp_path)  # core still uses the reset home
+    try:
+        reopened.record_flow_run(FlowRun("new", "new-run", "etl", created=2.0))
+        assert [r["id"] for r in reopened.read_flow_runs()] == ["new"]
+        assert reopened.read_events() == []
+    finally:
+        reopened.close()
