@@ -103,21 +103,27 @@ class Sender:
         self.spills = api_spill.find_spills(self.home, self.url)
         timeout = httpx.Timeout(30.0, connect=5.0)
         with httpx.Client(timeout=timeout, headers=self._headers) as http:
-            self._http = http
+            self._httpx = http
             while not self.stopping:
-                self._take()
-                if self.refused is not None or time.monotonic() < self._retry_at:
-                    self._keep_on_disk_if_asked()
-                    self._wait(max(0.0, self._retry_at - time.monotonic()) or 0.5)
-                    continue
-                if self.spills:
-                    self._send_spill(self.spills[0])
-                elif self.pending:
-                    self._send_pending()
-                elif time.monotonic() - self._last_sent >= self.heartbeat_every:
-                    self._post(heartbeat_body(self.client), count=0)
-                else:
-                    self._wait(min(1.0, self.heartbeat_every))
+                try:
+                    self._step()
+                except Exception:  # never lose the thread: what it holds stays for later
+                    logger.exception("headwater: the run record sender failed; retrying")
+                    self._wait(1.0)
+
+    def _step(self) -> None:
+        self._take()
+        if self.refused is not None or time.monotonic() < self._retry_at:
+            self._keep_on_disk_if_asked()
+            self._wait(max(0.0, self._retry_at - time.monotonic()) or 0.5)
+        elif self.spills:
+            self._send_spill(self.spills[0])
+        elif self.pending:
+            self._send_pending()
+        elif time.monotonic() - self._last_sent >= self.heartbeat_every:
+            self._post(heartbeat_body(self.client), count=0)
+        else:
+            self._wait(min(1.0, self.heartbeat_every))
 
     def _wait(self, seconds: float) -> None:
         if not self.queue:
@@ -136,8 +142,12 @@ class Sender:
                 pass
             try:
                 body, count, markers = encode_batch(records, self.client)
-            except Exception:  # never lose the thread; the records are reported
-                logger.exception("headwater: could not encode %d run records", len(records))
+            except Exception:  # unexpected (encoding falls back field by field): say which
+                logger.exception("headwater: could not encode %d run records: %r",
+                                 len(records), records[:3])  # fmt: skip
+                for rec in records:
+                    if isinstance(rec, threading.Event):
+                        rec.set()
                 continue
             if body is None:  # flush markers only: everything before them is in `pending`
                 if self.pending:
@@ -193,7 +203,7 @@ class Sender:
         import httpx
 
         try:
-            answer = self._http.post(self.endpoint, content=body)
+            answer = self._httpx.post(self.endpoint, content=body)
         except httpx.HTTPError as exc:
             self._failed(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
             return False
