@@ -35,6 +35,7 @@ def start(host: str, port: int, log_level: str) -> None:
     key = settings.get("server_api_key") or None
     click.echo(f"headwater server: run history of {home}")
     click.echo(f"API at http://{host}:{port}/api, docs at http://{host}:{port}/docs")
+    click.echo(f"record runs here with HEADWATER_API_URL=http://{host}:{port}/api")
     if key:
         click.echo("API key required (HEADWATER_SERVER_API_KEY is set)")
     serve(home, host=host, port=port, api_key=key, log_level=log_level)
