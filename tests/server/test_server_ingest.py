@@ -195,3 +195,15 @@ def test_the_server_url_can_come_from_the_active_profile(tmp_path: Path) -> None
             assert done.returncode == 0, done.stderr
         flow_run_id, _ = run_flow(client, None, 3)
         assert counts(home, flow_run_id)["completed"] == 3
+
+
+def test_a_batch_over_the_server_s_size_limit_is_split_not_refused(tmp_path: Path) -> None:
+    # 3,000 bytes hold a dozen records: most batches of a 40-task flow are larger (413)
+    home = tmp_path / "server-home"
+    env = {"HEADWATER_SERVER_MAX_BATCH_BYTES": "3000"}
+    with headwater_server(home, tmp_path / "logs", env) as (server, _):
+        flow_run_id, err = run_flow(tmp_path / "client", f"{server.url}/api", N)
+        assert "refused" not in err and "saved to" not in err, err
+        found = counts(home, flow_run_id)
+    assert found["completed"] == N and found["logs"] >= N
+    assert found["states"] == found["distinct_states"]

@@ -6,8 +6,8 @@ and sent in order. Connection errors, timeouts, 5xx, 408 and 429 are retried wit
 backoff while new batches wait in memory; past `MEMORY_RECORDS` waiting records,
 or when asked to flush while the server is away, they go to a spill file
 (`api_spill`), sent first once the server answers again. Any other 4xx is a bug or
-a wrong key, never retried: said once, and the records are spilled. Nothing is
-dropped. Each failure mode is said once on the `headwater.history` logger.
+a wrong key, never retried: said once, and the records are spilled (a batch over
+the server's size limit, 413, is split in two first). Nothing is dropped. Each failure mode is said once on the `headwater.history` logger.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from headwater.history import api_spill
-from headwater.history.wire import Client, encode_batch, heartbeat_body
+from headwater.history.wire import Client, encode_batch, heartbeat_body, split_batch
 
 logger = logging.getLogger("headwater.history")
 
@@ -72,6 +72,7 @@ class Sender:
         self._backoff = 0.5
         self._last_sent = time.monotonic()
         self.heartbeat_every = HEARTBEAT_EVERY
+        self._too_large: str | None = None
         self._headers = {"content-type": "application/json"}
         if api_key:
             self._headers["authorization"] = f"Bearer {api_key}"
@@ -168,11 +169,28 @@ class Sender:
 
     def _send_pending(self) -> None:
         batch = self.pending[0]
-        if self._post(batch.body, batch.count) and self.pending and self.pending[0] is batch:
-            self.pending.popleft()  # (unless spilled meanwhile by an exit that gave up waiting)
+        self._too_large = None
+        sent = self._post(batch.body, batch.count)
+        if not self.pending or self.pending[0] is not batch:
+            return  # spilled meanwhile by an exit that gave up waiting
+        if sent:
+            self.pending.popleft()
             self.pending_records -= batch.count
             for marker in batch.markers:
                 marker.set()
+        elif self._too_large is not None:
+            self._split(batch, self._too_large)
+
+    def _split(self, batch: _Batch, detail: str) -> None:
+        """A batch over the server's size limit (413) is sent as two halves."""
+        halves = split_batch(batch.body)
+        if halves is None:  # one record alone is too large
+            self._refuse(413, detail)
+            return
+        (first, n1), (second, n2) = halves
+        self.pending.popleft()
+        self.pending.appendleft(_Batch(second, n2, batch.markers))
+        self.pending.appendleft(_Batch(first, n1))
 
     def _send_spill(self, path: Path) -> None:
         try:
@@ -219,6 +237,9 @@ class Sender:
         if status >= 500 or status in _RETRIED:
             self._failed(f"HTTP {status}: {detail}")
             return False
+        if status == 413 and count > 1:
+            self._too_large = detail  # `_send_pending` splits it
+            return False
         self._refuse(status, detail)
         return False
 
@@ -252,6 +273,8 @@ class Sender:
             403: "check HEADWATER_API_KEY: it must equal the server's HEADWATER_SERVER_API_KEY",
             404: f"check HEADWATER_API_URL ({self.url}): it must end in /api",
             405: f"check HEADWATER_API_URL ({self.url}): it must end in /api",
+            413: "one record is larger than the server takes (HEADWATER_SERVER_MAX_BATCH_BYTES "
+            "on the server)",
         }.get(status, "this is a bug in headwater: please report it with this message")
         self.refused = f"HTTP {status}: {detail}"
         where = api_spill.spill_dir(self.home)
