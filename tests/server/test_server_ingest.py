@@ -152,7 +152,15 @@ def test_a_silent_client_s_runs_are_marked_crashed(tmp_path: Path) -> None:
         client = start_flow(tmp_path / "client", url, 100, pause=0.2)
         assert client.stdout is not None
         flow_run_id = client.stdout.readline().strip()
-        time.sleep(1.5)  # some batches sent
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # until the server has the run as Running
+            seen = httpx.get(f"{url}/flow_runs/{flow_run_id}", timeout=30)
+            if (
+                seen.status_code == 200
+                and (seen.json().get("state") or {}).get("type") == "RUNNING"
+            ):
+                break
+            time.sleep(0.2)
         client.kill()
         client.communicate(timeout=30)
         deadline = time.monotonic() + 60
