@@ -174,12 +174,12 @@ def test_a_silent_client_s_runs_are_marked_crashed(tmp_path: Path) -> None:
 
 
 def test_a_live_idle_client_is_not_taken_for_a_silent_one(tmp_path: Path) -> None:
-    # one task sleeps 6 s, longer than the server's client timeout: the heartbeats the
+    # one task sleeps 8 s, longer than the server's client timeout: the heartbeats the
     # server asks for (a fifth of its timeout) keep the run from being marked Crashed
     home = tmp_path / "server-home"
-    env = {"HEADWATER_SERVER_CLIENT_TIMEOUT": "3"}
+    env = {"HEADWATER_SERVER_CLIENT_TIMEOUT": "4"}
     with headwater_server(home, tmp_path / "logs", env) as (server, _):
-        client = start_flow(tmp_path / "client", f"{server.url}/api", 1, pause=6.0)
+        client = start_flow(tmp_path / "client", f"{server.url}/api", 1, pause=8.0)
         out, err = client.communicate(timeout=120)
         assert client.returncode == 0, err[-3000:]
         found = counts(home, out.strip())
