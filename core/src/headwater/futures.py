@@ -115,7 +115,8 @@ class HeadwaterConcurrentFuture(HeadwaterFuture[R]):
         self._finalize = finalize
         self._final_state: State | None = None
         self._waiter: threading.Event | None = None
-        self._callbacks: list[Callable[[Any], Any]] | None = None
+        #: None, one callback, or a list of them
+        self._callbacks: Any = None
         if wrapped is not None:
             wrapped.add_done_callback(self._wrapped_done)
 
@@ -140,10 +141,14 @@ class HeadwaterConcurrentFuture(HeadwaterFuture[R]):
         if self._final_state is None:
             with _lock:
                 if self._final_state is None:
-                    if self._callbacks is None:
-                        self._callbacks = [fn]
+                    # one callback (the usual: the flow's pending count) is held as it is
+                    held = self._callbacks
+                    if held is None:
+                        self._callbacks = fn
+                    elif type(held) is list:
+                        held.append(fn)
                     else:
-                        self._callbacks.append(fn)
+                        self._callbacks = [held, fn]
                     return
         fn(self)
 
@@ -184,8 +189,8 @@ class HeadwaterConcurrentFuture(HeadwaterFuture[R]):
             callbacks, self._callbacks = self._callbacks, None
         if waiter is not None:
             waiter.set()
-        if callbacks:
-            for fn in callbacks:
+        if callbacks is not None:
+            for fn in callbacks if type(callbacks) is list else (callbacks,):
                 try:
                     fn(self)
                 except Exception:
