@@ -208,10 +208,13 @@ def _follow(
 
     deadline = None if timeout is None else time.monotonic() + timeout
     click.echo(f"Streaming events from {settings.home()} (Ctrl-C to stop)", err=True)
-    history = _wait_for_history(settings.home() / "headwater.db", deadline)
+    database = settings.home() / "headwater.db"
+    # a database made after the stream started holds only new events: print them all
+    new_database = not database.exists()
+    history = _wait_for_history(database, deadline)
     if history is None:
         return
-    cursor = 0 if replay else history.last_event_seq()
+    cursor = 0 if replay or new_database else history.last_event_seq()
     printed = 0
     while True:
         for row in read_events(history, where, limit=1000, after=cursor, oldest_first=True):
