@@ -83,9 +83,6 @@ class PendingRuns:
             if not self._count:
                 self._changed.notify_all()
 
-    def __len__(self) -> int:
-        return self._count
-
     def wait(self) -> None:
         """Until every counted run is done (runs counted meanwhile included)."""
         with self._changed:
