@@ -61,10 +61,11 @@ class PendingRuns:
     for them before it ends. A count and one shared done-callback, not a set of
     futures: a flow may have 100,000 runs queued at once."""
 
-    __slots__ = ("_changed", "_count", "_finished")
+    __slots__ = ("_changed", "_count", "_finished", "_lock")
 
     def __init__(self) -> None:
-        self._changed = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()  # counting takes it directly: no Python-level enter
+        self._changed = threading.Condition(self._lock)
         self._count = 0
         #: bound once, so every tracked future holds the same callback object
         self._finished = self._one_finished
@@ -73,12 +74,12 @@ class PendingRuns:
         """Count `future` until it is done."""
         if future.done():
             return
-        with self._changed:
+        with self._lock:
             self._count += 1
         future.add_done_callback(self._finished)
 
     def _one_finished(self, future: Any) -> None:
-        with self._changed:
+        with self._lock:
             self._count -= 1
             if not self._count:
                 self._changed.notify_all()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 import tracemalloc
 from typing import Any
 
@@ -136,3 +137,28 @@ def test_a_submitter_does_not_wait_on_threads_that_are_stuck() -> None:
     assert not stuck, "submit() kept waiting on a thread that could not progress"
     assert blocker.result() is True
     assert [f.result() for f in futures] == [i * 2 for i in range(100)]
+
+
+def test_a_flow_ends_after_the_submitted_runs_it_never_waited_for() -> None:
+    """The flow counts its unfinished runs (no set of futures) and waits for the count
+    to reach zero, runs submitted meanwhile by its tasks included."""
+    finished: list[str] = []
+
+    @task
+    def slow(name: str) -> None:
+        time.sleep(0.05)
+        finished.append(name)
+
+    @task
+    def spawner() -> None:
+        slow.submit("child")
+        finished.append("spawner")
+
+    @flow
+    def fire_and_forget() -> None:
+        for i in range(5):
+            slow.submit(str(i))
+        spawner.submit()
+
+    fire_and_forget()
+    assert sorted(finished) == ["0", "1", "2", "3", "4", "child", "spawner"]
