@@ -10,6 +10,7 @@ import contextlib
 import contextvars
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -43,20 +44,51 @@ class FlowRunContext:
     def get(cls) -> FlowRunContext | None:
         return _flow_run.get()
 
-    #: submitted futures not finished yet; the flow waits for them before it ends
-    pending_futures: set[Any] = field(default_factory=set)
+    #: submitted runs not finished yet; the flow waits for them before it ends
+    pending_runs: PendingRuns = field(default_factory=lambda: PendingRuns())
 
     def track_future(self, future: Any) -> None:
-        if future.done():
-            return
-        pending = self.pending_futures
-        pending.add(future)
-        future.add_done_callback(pending.discard)
+        self.pending_runs.add(future)
 
     def next_dynamic_key(self, task_key: str) -> str:
         n = self.dynamic_keys.get(task_key, 0)
         self.dynamic_keys[task_key] = n + 1
         return str(n)
+
+
+class PendingRuns:
+    """How many of a flow run's submitted runs have not finished, so the flow can wait
+    for them before it ends. A count and one shared done-callback, not a set of
+    futures: a flow may have 100,000 runs queued at once."""
+
+    __slots__ = ("_changed", "_count", "_finished", "_lock")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # counting takes it directly: no Python-level enter
+        self._changed = threading.Condition(self._lock)
+        self._count = 0
+        #: bound once, so every tracked future holds the same callback object
+        self._finished = self._one_finished
+
+    def add(self, future: Any) -> None:
+        """Count `future` until it is done."""
+        if future.done():
+            return
+        with self._lock:
+            self._count += 1
+        future.add_done_callback(self._finished)
+
+    def _one_finished(self, future: Any) -> None:
+        with self._lock:
+            self._count -= 1
+            if not self._count:
+                self._changed.notify_all()
+
+    def wait(self) -> None:
+        """Until every counted run is done (runs counted meanwhile included)."""
+        with self._changed:
+            while self._count:
+                self._changed.wait()
 
 
 @dataclass(eq=False)

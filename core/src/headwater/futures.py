@@ -102,7 +102,7 @@ class HeadwaterConcurrentFuture(HeadwaterFuture[R]):
     an `Event` is made only for a caller that waits before the run finishes.
     """
 
-    __slots__ = ("_callbacks", "_final_state", "_finalize", "_waiter", "wrapped")
+    __slots__ = ("_callbacks", "_final_state", "_source", "_waiter")
 
     def __init__(
         self,
@@ -111,13 +111,20 @@ class HeadwaterConcurrentFuture(HeadwaterFuture[R]):
         finalize: Callable[[Any], State] | None = None,
     ) -> None:
         super().__init__(task_run)
-        self.wrapped = wrapped
-        self._finalize = finalize
+        #: (wrapped, finalize) until the wrapped future is done; None when set directly
+        self._source = (wrapped, finalize) if wrapped is not None else None
         self._final_state: State | None = None
         self._waiter: threading.Event | None = None
-        self._callbacks: list[Callable[[Any], Any]] | None = None
+        #: None, one callback, or a list of them
+        self._callbacks: Any = None
         if wrapped is not None:
             wrapped.add_done_callback(self._wrapped_done)
+
+    @property
+    def wrapped(self) -> cf.Future[Any] | None:
+        """The runner's future this one completes from, until it is done."""
+        source = self._source
+        return source[0] if source is not None else None
 
     # --- waiting -------------------------------------------------------------------
     def wait(self, timeout: float | None = None) -> None:
@@ -140,10 +147,14 @@ class HeadwaterConcurrentFuture(HeadwaterFuture[R]):
         if self._final_state is None:
             with _lock:
                 if self._final_state is None:
-                    if self._callbacks is None:
-                        self._callbacks = [fn]
+                    # one callback (the usual: the flow's pending count) is held as it is
+                    held = self._callbacks
+                    if held is None:
+                        self._callbacks = fn
+                    elif type(held) is list:
+                        held.append(fn)
                     else:
-                        self._callbacks.append(fn)
+                        self._callbacks = [held, fn]
                     return
         fn(self)
 
@@ -171,9 +182,9 @@ class HeadwaterConcurrentFuture(HeadwaterFuture[R]):
         return True
 
     def _wrapped_done(self, wrapped: cf.Future[Any]) -> None:
-        self._set_final(_settle(self.task_run, wrapped, self._finalize))
-        self.wrapped = None  # a finished run keeps its state, not the runner's future
-        self._finalize = None
+        source = self._source
+        self._set_final(_settle(self.task_run, wrapped, source[1] if source else None))
+        self._source = None  # a finished run keeps its state, not the runner's future
 
     def _set_final(self, state: State) -> None:
         with _lock:
@@ -184,8 +195,8 @@ class HeadwaterConcurrentFuture(HeadwaterFuture[R]):
             callbacks, self._callbacks = self._callbacks, None
         if waiter is not None:
             waiter.set()
-        if callbacks:
-            for fn in callbacks:
+        if callbacks is not None:
+            for fn in callbacks if type(callbacks) is list else (callbacks,):
                 try:
                     fn(self)
                 except Exception:

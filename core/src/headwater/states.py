@@ -74,7 +74,10 @@ class State(Generic[R]):
     `int` task with `return_state=True`); at run time it is one plain class.
     """
 
-    __slots__ = ("data", "message", "name", "state_details", "timestamp", "type")
+    # `_details` is the `state_details` dict, made on first use: None (no details yet)
+    # or the task run that ended in this state (see `for_run`) until someone reads them.
+    # A flow holding 100,000 futures keeps 100,000 final states: no dict each.
+    __slots__ = ("_details", "data", "message", "name", "timestamp", "type")
 
     def __init__(
         self,
@@ -90,7 +93,43 @@ class State(Generic[R]):
         self.message = message
         self.data = data
         self.timestamp = time.time() if timestamp is None else timestamp
-        self.state_details = state_details if state_details is not None else {}
+        self._details: Any = state_details
+
+    @property
+    def state_details(self) -> dict[str, Any]:
+        """Where the state belongs: `task_run_id`, `flow_run_id`, result location, ..."""
+        details = self._details
+        if type(details) is dict:
+            return details
+        made: dict[str, Any] = (
+            {}
+            if details is None
+            else {"task_run_id": details.id, "flow_run_id": details.flow_run_id}
+        )
+        self._details = made
+        return made
+
+    @state_details.setter
+    def state_details(self, details: dict[str, Any]) -> None:
+        self._details = details
+
+    def for_run(self, task_run: Any) -> None:
+        """Note that `task_run` (anything with `id` and `flow_run_id`) ended in this
+        state: its ids appear in `state_details`, made into a dict only when read."""
+        if self._details is None:
+            self._details = task_run
+        else:
+            details = self.state_details
+            details["task_run_id"] = task_run.id
+            details["flow_run_id"] = task_run.flow_run_id
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled with its details as a dict, never with the run it points at
+        return (
+            _rebuild,
+            (type(self), self.type, self.name, self.message, self.data, self.timestamp,
+             self.state_details),
+        )  # fmt: skip
 
     # --- predicates (Prefect's names) -----------------------------------------
     def is_scheduled(self) -> bool:
@@ -135,7 +174,7 @@ class State(Generic[R]):
         return self.result(raise_on_failure=raise_on_failure)
 
     def copy(self, **changes: Any) -> State[R]:
-        fields = {s: getattr(self, s) for s in self.__slots__}
+        fields = {s: getattr(self, s) for s in _FIELDS}
         fields.update(changes)
         return State(**fields)
 
@@ -160,6 +199,13 @@ class State(Generic[R]):
         )
 
     __hash__ = object.__hash__
+
+
+_FIELDS = ("data", "message", "name", "state_details", "timestamp", "type")
+
+
+def _rebuild(cls: type[State], *fields: Any) -> State:
+    return cls(*fields)
 
 
 def _make(state_type: StateType, default_name: str | None = None) -> Callable[..., State]:

@@ -209,13 +209,17 @@ def _follow(
     deadline = None if timeout is None else time.monotonic() + timeout
     url = settings.get("api_url")
     click.echo(f"Streaming events from {url or settings.home()} (Ctrl-C to stop)", err=True)
+    new_database = False
     if url:
         history: RunHistory | None = open_store()
     else:
-        history = _wait_for_history(settings.home() / "headwater.db", deadline)
+        database = settings.home() / "headwater.db"
+        # a database made after the stream started holds only new events: print them all
+        new_database = not database.exists()
+        history = _wait_for_history(database, deadline)
     if history is None:
         return
-    cursor = 0 if replay else history.last_event_seq()
+    cursor = 0 if replay or new_database else history.last_event_seq()
     printed = 0
     while True:
         for row in read_events(history, where, limit=1000, after=cursor, oldest_first=True):

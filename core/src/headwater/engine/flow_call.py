@@ -359,10 +359,7 @@ class FlowCall:
         return state
 
     def _wait_for_pending(self, ctx: FlowRunContext) -> None:
-        while ctx.pending_futures:
-            for fut in list(ctx.pending_futures):
-                fut.wait()
-                ctx.pending_futures.discard(fut)
+        ctx.pending_runs.wait()
 
     def _finish(self, state: State) -> State:
         self._set_state(state)

@@ -141,8 +141,8 @@ class TaskCall:
         return self._recorded
 
     def record_pending(self) -> None:
-        """Record the run (named already) and its Pending state."""
-        self.task_run.state = Pending()
+        """Record the run (named already) and its Pending state (pending since created)."""
+        self.task_run.state = Pending(timestamp=self.task_run.created)
         self.recorder.record_task_run(self.task_run)
         self._record_state(self.task_run.state)
         self._recorded = True
@@ -372,8 +372,7 @@ class TaskCall:
 
     def finish(self, state: State) -> State:
         """Record `state` as the run's final state and log it; returns it."""
-        state.state_details["task_run_id"] = self.task_run.id
-        state.state_details["flow_run_id"] = self.task_run.flow_run_id
+        state.for_run(self.task_run)
         self._record_state(state)
         level = logging.INFO if state.type is StateType.COMPLETED else logging.ERROR
         self.logger.fast(level, f"Finished in state {state}")

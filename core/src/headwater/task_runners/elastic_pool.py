@@ -11,6 +11,12 @@ or waiting on other tasks. Bursts of quick tasks are served by the core
 threads; the window is long enough that threads merely waiting for the GIL
 behind a burst of submits (they finish something every few milliseconds) do
 not count as stalled.
+
+A submitter far ahead of the threads waits for them: once `max_backlog` items are
+queued, `submit` waits until half of them are taken, but only while threads are
+making progress (so never on threads that are stuck, and never for long). Each
+queued run holds memory (about 1 KB), so 100,000 quick `.submit()`s no longer
+hold tens of thousands of queued runs at once.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ class ElasticThreadPool:
         stall_seconds: float = 0.1,
         thread_name_prefix: str = "headwater-task",
         held_back: Callable[[], bool] | None = None,
+        max_backlog: int = 2000,
     ) -> None:
         self.max_workers = max_workers
         self.core_size = min(max_workers, core_size or min(32, (os.cpu_count() or 1) + 4))
@@ -46,6 +53,10 @@ class ElasticThreadPool:
         self._threads: list[threading.Thread] = []
         self._idle = 0
         self._queued = 0
+        self.max_backlog = max_backlog
+        #: notified when the queue drains to half of `max_backlog`, if a submitter waits
+        self._drained = threading.Condition(self._lock)
+        self._submitters_waiting = 0
         self._last_progress = time.monotonic()
         self._watcher: threading.Thread | None = None
         self._shutdown = False
@@ -75,7 +86,23 @@ class ElasticThreadPool:
                     target=self._watch, name=f"{self.prefix}-watcher", daemon=True
                 )
                 self._watcher.start()
-        self._queue.put((future, fn, args))
+        # one flat tuple per queued item: a burst of 100,000 submits queues 100,000 of them
+        self._queue.put((future, fn, *args))
+        if self._queued > self.max_backlog:
+            self._wait_for_backlog()
+
+    def _wait_for_backlog(self) -> None:
+        """Wait while the queue is longer than half of `max_backlog` and threads take
+        items from it; return at once if no item finished for `stall_seconds`."""
+        with self._lock:
+            self._submitters_waiting += 1
+            try:
+                while self._queued > self.max_backlog // 2 and not self._shutdown:
+                    if time.monotonic() - self._last_progress >= self.stall_seconds:
+                        return  # threads are stuck or held back: they are not catching up
+                    self._drained.wait(self.stall_seconds)
+            finally:
+                self._submitters_waiting -= 1
 
     def _start_thread(self) -> None:
         thread = threading.Thread(
@@ -94,17 +121,19 @@ class ElasticThreadPool:
                 self._idle -= 1
                 if item is not _STOP:
                     self._queued -= 1
+                    if self._submitters_waiting and self._queued <= self.max_backlog // 2:
+                        self._drained.notify_all()
             if item is _STOP:
                 return
-            future, fn, args = item
+            future = item[0]
             if future.set_running_or_notify_cancel():
                 try:
-                    result = fn(*args)
+                    result = item[1](*item[2:])
                 except BaseException as exc:
                     future.set_exception(exc)
                 else:
                     future.set_result(result)
-            del item, future, fn, args
+            del item, future
             self._last_progress = time.monotonic()
 
     def _watch(self) -> None:

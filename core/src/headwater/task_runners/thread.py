@@ -67,15 +67,21 @@ class ThreadPoolTaskRunner(TaskRunner[HeadwaterConcurrentFuture[Any]]):
         call = self.prepare(task, parameters, wait_for, dependencies)
         assert self._executor is not None
         future: HeadwaterConcurrentFuture[Any] = HeadwaterConcurrentFuture(call.task_run)
-        ctx = contextvars.copy_context()
-        if task.isasync:
-            self._executor.submit_to(future, ctx.run, _run_async_call, call)
-        else:
-            self._executor.submit_to(future, ctx.run, call.run)
+        # queued as (future, function, context, call): no bound methods or partials per run
+        runner = _run_async_call_in if task.isasync else _run_call_in
+        self._executor.submit_to(future, runner, contextvars.copy_context(), call)
         return future
 
     def __repr__(self) -> str:
         return f"ThreadPoolTaskRunner(max_workers={self._requested_workers})"
+
+
+def _run_call_in(ctx: contextvars.Context, call: TaskCall) -> Any:
+    return ctx.run(call.run)
+
+
+def _run_async_call_in(ctx: contextvars.Context, call: TaskCall) -> Any:
+    return ctx.run(_run_async_call, call)
 
 
 def _run_async_call(call: TaskCall) -> Any:
