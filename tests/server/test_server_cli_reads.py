@@ -69,6 +69,13 @@ def test_cli_output_is_the_same_over_the_server(server: Service, server_home: Pa
         assert local.startswith("exit ") and len(local) > 10
         assert headwater(server_home, *args, url=url) == local, args
     assert "exit 0" in headwater(server_home, "flow-run", "inspect", broken, url=url)
+    stream = ["events", "stream", "--since", "1d", "--count", "7", "-o", "json"]
+    local, remote = headwater(server_home, *stream), headwater(server_home, *stream, url=url)
+    assert f"Streaming events from {url} " in remote
+    assert len(local.splitlines()) == 9
+    assert [line for line in remote.splitlines() if "Streaming" not in line] == [
+        line for line in local.splitlines() if "Streaming" not in line
+    ]
 
 
 def test_json_output_differs_at_most_below_the_microsecond(
