@@ -96,7 +96,11 @@ _KNOWN: dict[str, Package] = {
         "packages/headwater-slack", "headwater_slack", "tests/slack", tags=("notifications",)
     ),
     "server": Package(
-        "packages/headwater-server", "headwater_server", "tests/server", ("httpx",), ("server",)
+        "packages/headwater-server",
+        "headwater_server",
+        "tests/server",
+        ("httpx", "psycopg[binary]>=3.1"),  # psycopg: the server tests on PostgreSQL
+        ("server", "db"),
     ),
 }
 
@@ -164,6 +168,7 @@ def _install_node_services(session: nox.Session, names: list[str]) -> dict[str, 
 # Test services from the system's package manager: package -> (Debian package, a file it installs).
 APT_SERVICES = {
     "sqlalchemy": ("postgresql", "usr/lib/postgresql/*/bin/pg_ctl"),
+    "server": ("postgresql", "usr/lib/postgresql/*/bin/pg_ctl"),
     "core": ("graphviz", "usr/bin/dot"),  # flow.visualize() renders PNGs with `dot`
 }
 

@@ -30,8 +30,15 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 HOLD = 0.005
+#: the contending process the cross-process test runs too
+CONTENTION = (
+    Path(__file__).resolve().parents[1] / "tests/core/concurrency/concurrency_contention.py"
+)
+sys.path.insert(0, str(CONTENTION.parent))
+from concurrency_contention import max_overlap  # noqa: E402
 
 
 def _per_call(call: Callable[[], object], n: int, rounds: int) -> float:
@@ -65,30 +72,6 @@ def _sqlite_floor(directory: str, n: int, rounds: int) -> float:
         conn.close()
 
 
-def _worker(seconds: float, out: str) -> None:
-    """One contending process: take a slot of "pool", hold it HOLD s, until `seconds` pass."""
-    from headwater.concurrency.sync import concurrency
-
-    spans = []
-    end = time.time() + seconds
-    while time.time() < end:
-        with concurrency("pool", strict=True, timeout_seconds=120):
-            start = time.time()
-            time.sleep(HOLD)
-            spans.append((start, time.time()))
-    with open(out, "w") as f:
-        f.writelines(f"{a!r} {b!r}\n" for a, b in spans)
-
-
-def _max_overlap(spans: list[tuple[float, float]]) -> int:
-    edges = sorted([(a, 1) for a, _ in spans] + [(b, -1) for _, b in spans])
-    most = current = 0
-    for _, step in edges:
-        current += step
-        most = max(most, current)
-    return most
-
-
 def _contention(home: str, procs: int, seconds: float) -> None:
     from headwater.concurrency import create_global_concurrency_limit
     from headwater.concurrency.storage import get_store
@@ -97,7 +80,10 @@ def _contention(home: str, procs: int, seconds: float) -> None:
     store = get_store()
     outs = [os.path.join(home, f"worker{i}.txt") for i in range(procs)]
     workers = [
-        subprocess.Popen([sys.executable, __file__, "--worker", str(seconds), out]) for out in outs
+        subprocess.Popen(
+            [sys.executable, str(CONTENTION), "pool", "0", str(HOLD), out, str(seconds)]
+        )
+        for out in outs
     ]
     samples: list[float] = []
     done = threading.Event()
@@ -127,7 +113,7 @@ def _contention(home: str, procs: int, seconds: float) -> None:
         "each time:"
     )
     print(f"  most holders sampled in the store: {max(samples):g} ({len(samples):,} samples)")
-    print(f"  most overlapping holds recorded:   {_max_overlap(spans)}")
+    print(f"  most overlapping holds recorded:   {max_overlap(spans)}")
     print(f"  acquisitions per process: {per_process} (total {sum(per_process):,})")
     print(f"  fewest / most: {min(per_process)} / {max(per_process)}")
 
@@ -138,11 +124,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--procs", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.worker:
-        _worker(float(args.worker[0]), args.worker[1])
-        return
     home = tempfile.mkdtemp(prefix="hw-bench-concurrency-")
     os.environ["HEADWATER_HOME"] = home
     os.environ.setdefault("HEADWATER_LOGGING_LEVEL", "WARNING")

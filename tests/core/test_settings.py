@@ -13,7 +13,8 @@ from headwater.history import get_store
 
 CORE = Path(settings.__file__).parent
 #: the only modules allowed to touch the process environment directly
-ALLOWED = {"settings.py", "cli/main.py"}
+# profiles.py puts the active profile's values into the environment settings.py reads
+ALLOWED = {"settings.py", "profiles.py", "cli/main.py"}
 
 
 def _environment_reads(path: Path) -> list[str]:

@@ -31,11 +31,11 @@ def record_runs(home: Path) -> None:
 
 @contextlib.contextmanager
 def headwater_server(
-    home: Path, log_dir: Path, env: dict[str, str] | None = None
+    home: Path, log_dir: Path, env: dict[str, str] | None = None, port: int | None = None
 ) -> Iterator[tuple[Service, float]]:
-    """`headwater server start --port FREE` over `home`; yields it and the seconds until
-    /api/health first answered."""
-    port = free_port()
+    """`headwater server start --port FREE` (or `port`) over `home`; yields it and the seconds
+    until /api/health first answered."""
+    port = port or free_port()
     first_health: list[float] = []
     started = time.perf_counter()
 

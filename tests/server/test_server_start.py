@@ -76,3 +76,19 @@ def test_the_plugin_adds_server_without_importing_fastapi_or_uvicorn() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_client_profile_on_the_server_machine_does_not_point_the_server_at_itself(
+    tmp_path: Path,
+) -> None:
+    """HEADWATER_API_URL (a profile made for clients) is ignored by the server process: it
+    serves its own home instead of reading its history through itself."""
+    home = tmp_path / "home"
+    record_runs(home)
+    env = {"HEADWATER_API_URL": f"http://127.0.0.1:{free_port()}/api"}
+    with headwater_server(home, tmp_path / "logs", env) as (service, _):
+        runs = httpx.post(f"{service.url}/api/flow_runs/filter", json={}, timeout=30)
+        assert runs.status_code == 200, runs.text
+        assert len(runs.json()) == 3
+        log = service.log_path.read_text()
+    assert "HEADWATER_API_URL is ignored by the server" in log

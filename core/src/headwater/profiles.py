@@ -29,9 +29,12 @@ __all__ = [
     "DEFAULT_PROFILE",
     "ProfileError",
     "ProfilesFile",
+    "apply_profile",
     "canonical_name",
     "profiles_path",
     "read_profiles",
+    "reapply_profile",
+    "setting_source",
     "write_profiles",
 ]
 
@@ -39,6 +42,12 @@ PROFILES_FILE = "profiles.toml"
 DEFAULT_PROFILE = "default"
 #: settings that choose where profiles live or which one is active: never inside one
 _NOT_IN_A_PROFILE = {"HEADWATER_HOME", "HEADWATER_PROFILE"}
+
+
+#: values the active profile put into the environment: name -> value
+_from_profile: dict[str, str] = {}
+#: the active profile's name, once applied
+active_profile: str | None = None
 
 
 class ProfileError(ValueError):
@@ -157,3 +166,57 @@ def _as_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+# --- the active profile of this process -----------------------------------------------
+def apply_profile(name: str | None = None) -> str:
+    """Make profile `name` (default: HEADWATER_PROFILE, else the file's `active`) active.
+
+    Its values go into the process environment where nothing is set, so the
+    environment overrides the profile and subprocesses inherit both; values a
+    previous profile put there are taken back first. Returns the profile's name.
+    Raises `ProfileError` for a missing profile or a broken file.
+    """
+    global active_profile
+    from headwater import settings
+
+    requested = name or settings.raw("HEADWATER_PROFILE")
+    exists = profiles_path().exists()
+    if not exists and not _from_profile and requested in (None, "", DEFAULT_PROFILE):
+        active_profile = DEFAULT_PROFILE  # the common case: nothing to read
+        return active_profile
+    found = read_profiles() if exists else ProfilesFile()
+    chosen = requested or found.active or DEFAULT_PROFILE
+    values = found.get(chosen)
+    _take_back()
+    for key, value in values.items():
+        env, _ = canonical_name(key)
+        if os.environ.get(env) is None:
+            os.environ[env] = value
+            _from_profile[env] = value
+    active_profile = chosen
+    return chosen
+
+
+def setting_source(name: str) -> str:
+    """Where setting `name` (a full HEADWATER_ name) comes from: "env", "profile" or "default"."""
+    value = os.environ.get(name)
+    if value is None:
+        return "default"
+    return "profile" if _from_profile.get(name) == value else "env"
+
+
+def reapply_profile() -> None:
+    """HEADWATER_HOME changed: apply that home's active profile (none if it is broken)."""
+    try:
+        apply_profile()
+    except ValueError:
+        _take_back()
+
+
+def _take_back() -> None:
+    """Remove from the environment the values the last profile put there, unless changed."""
+    for env, value in list(_from_profile.items()):
+        if os.environ.get(env) == value:
+            del os.environ[env]
+    _from_profile.clear()

@@ -222,6 +222,8 @@ HEADWATER_UI_URL = Setting("HEADWATER_UI_URL")  # default: HEADWATER_API_URL wit
 HEADWATER_API_KEY = Setting("HEADWATER_API_KEY", is_secret=True)
 #: the key a headwater server requires of every API request (headwater-server)
 HEADWATER_SERVER_API_KEY = Setting("HEADWATER_SERVER_API_KEY", is_secret=True)
+#: seconds a server waits for a silent client before marking its unfinished runs Crashed
+HEADWATER_SERVER_CLIENT_TIMEOUT = Setting("HEADWATER_SERVER_CLIENT_TIMEOUT", _parse_float, 300.0)
 HEADWATER_DATABASE_URL = Setting("HEADWATER_DATABASE_URL", is_secret=True)
 HEADWATER_ENCRYPTION_KEY = Setting("HEADWATER_ENCRYPTION_KEY", is_secret=True)
 HEADWATER_LOGGING_LEVEL = Setting("HEADWATER_LOGGING_LEVEL", default="INFO")
@@ -260,6 +262,7 @@ _HEADWATER_ONLY = {
     "LOGGING_TO_CONSOLE",
     "PROFILE",
     "SERVER_API_KEY",
+    "SERVER_CLIENT_TIMEOUT",
 }
 PREFECT_ALIASES: dict[str, str] = {
     **{
@@ -287,51 +290,20 @@ def __getattr__(name: str) -> Setting:
 #: called with no arguments after HEADWATER_HOME changes (the run store reopens there)
 home_listeners: list[Callable[[], None]] = []
 
-# --- profiles (headwater.profiles reads and writes the file) ---------------------------
-#: values the active profile put into the environment: name -> value
-_from_profile: dict[str, str] = {}
-#: the active profile's name, once applied
-active_profile: str | None = None
 
-
+# --- profiles: headwater.profiles applies the active one to the environment ------------
 def apply_profile(name: str | None = None) -> str:
-    """Make profile `name` (default: HEADWATER_PROFILE, else the file's `active`) active.
-
-    Its values go into the process environment where nothing is set, so the
-    environment overrides the profile and subprocesses inherit both; values a
-    previous profile put there are taken back first. Returns the profile's name.
-    Raises `headwater.profiles.ProfileError` for a missing profile or a broken file.
-    """
-    global active_profile
-    requested = name or raw("HEADWATER_PROFILE")
-    exists = (home() / "profiles.toml").exists()
-    if not exists and not _from_profile and requested in (None, "", "default"):
-        active_profile = "default"  # the common case: nothing to read, nothing imported
-        return active_profile
+    """Make profile `name` active (see `headwater.profiles.apply_profile`); its name."""
     from headwater import profiles
 
-    found = profiles.read_profiles(home()) if exists else profiles.ProfilesFile()
-    chosen = requested or found.active or profiles.DEFAULT_PROFILE
-    values = found.get(chosen)
-    for env, value in list(_from_profile.items()):
-        if _environ.get(env) == value:
-            del _environ[env]
-    _from_profile.clear()
-    for key, value in values.items():
-        env, _ = profiles.canonical_name(key)
-        if _environ.get(env) is None:
-            _environ[env] = value
-            _from_profile[env] = value
-    active_profile = chosen
-    return chosen
+    return profiles.apply_profile(name)
 
 
 def setting_source(name: str) -> str:
     """Where setting `name` (a full HEADWATER_ name) comes from: "env", "profile" or "default"."""
-    value = _environ.get(name)
-    if value is None:
-        return "default"
-    return "profile" if _from_profile.get(name) == value else "env"
+    from headwater import profiles
+
+    return profiles.setting_source(name)
 
 
 def _adopt_prefect_environment() -> None:
@@ -430,13 +402,9 @@ def _apply(values: Mapping[str, str | None]) -> None:
 
 
 def _reapply_profile() -> None:
-    try:
-        apply_profile()
-    except ValueError:
-        for env, value in list(_from_profile.items()):
-            if _environ.get(env) == value:
-                del _environ[env]
-        _from_profile.clear()
+    from headwater import profiles
+
+    profiles.reapply_profile()
 
 
 _start()

@@ -1,8 +1,9 @@
 """Processes contending for one limit: shared by the cross-process test and bench/concurrency.py.
 
-`python concurrency_contention.py NAME ACQUISITIONS HOLD_SECONDS OUT_FILE` takes a slot of
-limit NAME that many times back to back, holding each for HOLD_SECONDS, and
-writes one "start end" line (time.time()) per holding to OUT_FILE.
+`python concurrency_contention.py NAME ACQUISITIONS HOLD_SECONDS OUT_FILE [FOR_SECONDS]` takes
+a slot of limit NAME that many times back to back (ACQUISITIONS 0: as often as it can until
+FOR_SECONDS have passed), holding each for HOLD_SECONDS, and writes one "start end" line
+(time.time()) per holding to OUT_FILE.
 """
 
 from __future__ import annotations
@@ -11,11 +12,16 @@ import sys
 import time
 
 
-def contend(name: str, acquisitions: int, hold: float, out: str) -> None:
+def contend(
+    name: str, acquisitions: int, hold: float, out: str, for_seconds: float | None = None
+) -> None:
     from headwater.concurrency.sync import concurrency
 
     spans = []
-    for _ in range(acquisitions):
+    end = time.time() + for_seconds if for_seconds is not None else None
+    taken = 0
+    while (end is None and taken < acquisitions) or (end is not None and time.time() < end):
+        taken += 1
         with concurrency(name, timeout_seconds=120, strict=True):
             start = time.time()
             time.sleep(hold)
@@ -35,4 +41,5 @@ def max_overlap(spans: list[tuple[float, float]]) -> int:
 
 
 if __name__ == "__main__":
-    contend(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4])
+    seconds = float(sys.argv[5]) if len(sys.argv) > 5 else None
+    contend(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4], seconds)

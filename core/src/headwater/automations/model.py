@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import Field
 from typing_extensions import Self
 
-from headwater.automations.storage import get_storage
+from headwater.automations.storage import definitions
 from headwater.events.actions import NOT_YET_SUPPORTED, SendNotification
 from headwater.events.schemas.automations import AutomationCore
 
@@ -55,7 +55,7 @@ class Automation(AutomationCore):
     def create(self) -> Self:
         """Save as a new automation; sets and returns `self` with its `id`."""
         self.check()
-        self.id = uuid.UUID(get_storage().create(self.name, self.enabled, self._spec()))
+        self.id = uuid.UUID(definitions().create(self.name, self.enabled, self._spec()))
         return self
 
     async def acreate(self) -> Self:
@@ -68,7 +68,7 @@ class Automation(AutomationCore):
                 f"automation {self.name!r} has no id: create() it, or read() it first"
             )
         self.check()
-        if not get_storage().update(str(self.id), self.name, self.enabled, self._spec()):
+        if not definitions().update(str(self.id), self.name, self.enabled, self._spec()):
             raise AutomationError(f"no automation with id {self.id} (it may have been deleted)")
 
     async def aupdate(self) -> None:
@@ -81,7 +81,7 @@ class Automation(AutomationCore):
             raise ValueError("Only one of id or name can be provided")
         if not id and not name:
             raise ValueError("One of id or name must be provided")
-        storage = get_storage()
+        storage = definitions()
         if id:
             row = storage.read(str(id))
             if row is None:
@@ -104,7 +104,7 @@ class Automation(AutomationCore):
 
     def delete(self) -> bool:
         """Delete it; False if it was not saved (or already deleted)."""
-        return self.id is not None and get_storage().delete(str(self.id))
+        return self.id is not None and definitions().delete(str(self.id))
 
     async def adelete(self) -> bool:
         return self.delete()
@@ -122,7 +122,7 @@ class Automation(AutomationCore):
         return self.enable()
 
     def _set_enabled(self, enabled: bool) -> bool:
-        if self.id is None or not get_storage().set_enabled(str(self.id), enabled):
+        if self.id is None or not definitions().set_enabled(str(self.id), enabled):
             return False
         self.enabled = enabled
         return True

@@ -108,14 +108,12 @@ class BackgroundEvaluator:
             self.thread.join(5.0)
 
     def close(self) -> None:
-        """The store is closing: a last pass, then stop and release the home's database."""
+        """The store is closing: a last pass, then stop (the store then releases every
+        feature's connection to the home, this evaluator's included)."""
         if not self.stopping:
             self.stop(final_pass=True)
         elif self.thread.is_alive() and threading.current_thread() is not self.thread:
             self.thread.join(5.0)
-        from headwater.automations.storage import forget_storage
-
-        forget_storage(self.storage)
 
 
 def _any_automation(storage: Any) -> bool:

@@ -14,9 +14,9 @@ import sqlite3
 import time
 import uuid
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from headwater.history.home_database import HomeDatabase, for_home, forget
+from headwater.history.home_database import HomeDatabase, for_home
 
 T = TypeVar("T")
 
@@ -128,6 +128,35 @@ def get_storage(home: Path | None = None) -> AutomationStorage:
     return for_home(AutomationStorage, home)
 
 
-def forget_storage(storage: AutomationStorage) -> None:
-    """Close `storage` and drop it from the cache (its home is closing or going away)."""
-    forget(storage)
+class Definitions(Protocol):
+    """What the model and the CLI need: saving and reading definitions (no evaluation)."""
+
+    def create(self, name: str, enabled: bool, spec: dict[str, Any]) -> str: ...
+    def update(
+        self, automation_id: str, name: str, enabled: bool, spec: dict[str, Any]
+    ) -> bool: ...
+    def set_enabled(self, automation_id: str, enabled: bool) -> bool: ...
+    def delete(self, automation_id: str) -> bool: ...
+    def read(self, automation_id: str) -> dict[str, Any] | None: ...
+    def read_by_name(self, name: str) -> list[dict[str, Any]]: ...
+    def list(self, enabled_only: bool = False) -> list[dict[str, Any]]: ...
+
+
+_servers: dict[tuple[str, str | None], Definitions] = {}
+
+
+def definitions() -> Definitions:
+    """Where automations are saved: the server's with HEADWATER_API_URL set (it evaluates
+    them over the events its clients record), else HEADWATER_HOME's."""
+    from headwater import settings
+
+    url = settings.get("api_url")
+    if not url:
+        return get_storage()
+    key = settings.get("api_key")
+    found = _servers.get((url, key))
+    if found is None:
+        from headwater.automations.api_storage import ApiAutomationStorage
+
+        found = _servers[(url, key)] = ApiAutomationStorage(url, key)
+    return found

@@ -4,7 +4,7 @@ Blocks share the run store's database file (`HEADWATER_HOME/headwater.db`) so
 one home holds one history, but use their own tables and their own
 connection: the run store's writer thread is tuned for run records, and a
 block save must be durable before `save()` returns. A server or PostgreSQL
-backend implements the same interface later.
+backend implements the same interface (`headwater.blocks.api_storage` for a server).
 
 Documents hold JSON in which secret values are already encrypted (see
 `headwater.blocks.serialization`): storage never sees a secret in clear.
@@ -92,7 +92,7 @@ class BlockDocument:
 
 
 class BlockStorage(abc.ABC):
-    """What blocks need from a backend (embedded SQLite now; PostgreSQL / server later)."""
+    """What blocks need from a backend (the embedded SQLite database, or a server)."""
 
     @abc.abstractmethod
     def upsert_type(self, record: BlockTypeRecord) -> None: ...
@@ -312,14 +312,25 @@ _storages_lock = threading.Lock()
 
 
 def get_block_storage() -> BlockStorage:
-    """The block storage for the current HEADWATER_HOME (one connection per database file)."""
-    path = settings.home() / "headwater.db"
-    key = f"{os.getpid()}:{path}"  # a forked child opens its own connection
+    """The block storage in effect: the server's when HEADWATER_API_URL is set, else the
+    embedded database of the current HEADWATER_HOME (one connection per database file)."""
+    api_url = settings.get("api_url")
+    if api_url:
+        key = f"{os.getpid()}:{api_url}"
+    else:
+        path = settings.home() / "headwater.db"
+        key = f"{os.getpid()}:{path}"  # a forked child opens its own connection
     storage = _storages.get(key)
     if storage is None:
         with _storages_lock:
             storage = _storages.get(key)
             if storage is None:
-                storage = SQLiteBlockStorage(path)
+                storage = _open_storage(api_url) if api_url else SQLiteBlockStorage(path)
                 _storages[key] = storage
     return storage
+
+
+def _open_storage(api_url: str) -> BlockStorage:
+    from headwater.blocks.api_storage import ApiBlockStorage
+
+    return ApiBlockStorage(api_url, settings.get("api_key"))

@@ -28,3 +28,10 @@ class EncryptionKeyError(RuntimeError):
 
 class InvalidBlockRegistration(ValueError):
     """`register_type_and_schema` was called on `Block` itself or on an abstract kind."""
+
+
+class BlockStorageError(OSError):
+    """Where blocks are saved cannot be reached or refused the call (a server's URL or key).
+
+    The message names the server and the fix; never an API key or a secret value.
+    """

@@ -16,29 +16,22 @@ import click
 from headwater.cli.runs import OUTPUT_OPTION, echo_json, echo_table
 
 
-def _rows(from_server: bool = True) -> list[dict[str, Any]]:
-    """Every saved automation: the server's with HEADWATER_API_URL set (when only
-    reading), else the home's."""
-    from headwater.automations.storage import get_storage
+def _rows() -> list[dict[str, Any]]:
+    """Every saved automation: the server's with HEADWATER_API_URL set, else the home's."""
+    from headwater.automations.storage import definitions
     from headwater.exceptions import RunStoreError
-    from headwater.history import api_history
 
-    remote = api_history() if from_server else None
-    if remote is None:
-        return get_storage().list()
     try:
-        return remote.read_automations()
+        return definitions().list()
     except RunStoreError as exc:
         raise click.ClickException(str(exc)) from None
-    finally:
-        remote.close()
 
 
-def _find(ref: str, from_server: bool = False) -> Any:
-    """An automation by id, id prefix or name (`from_server`: the server's, if one is set)."""
+def _find(ref: str) -> Any:
+    """An automation by id, id prefix or name."""
     from headwater.automations import Automation
 
-    rows = _rows(from_server)
+    rows = _rows()
     found = [r for r in rows if r["id"] == ref] or [
         r for r in rows if r["id"].startswith(ref) or r["name"] == ref
     ]
@@ -84,7 +77,7 @@ def ls(output: str) -> None:
 @OUTPUT_OPTION
 def inspect(ref: str, output: str) -> None:
     """Show one automation (by id, id prefix or name)."""
-    a = _find(ref, from_server=True)
+    a = _find(ref)
     if output == "json":
         echo_json(a.model_dump(mode="json"))
         return
@@ -165,9 +158,16 @@ def delete(ref: str) -> None:
 @click.option("--once", is_flag=True, help="Run one evaluation pass and exit.")
 def serve(once: bool) -> None:
     """Evaluate automations in this home until stopped (Ctrl-C)."""
+    from headwater import settings
     from headwater.automations.runtime import attach
     from headwater.history import get_store
 
+    if settings.get("api_url"):
+        raise click.ClickException(
+            "with HEADWATER_API_URL set, the headwater server evaluates automations over the "
+            "events its clients record; nothing to serve here (unset HEADWATER_API_URL to "
+            "evaluate this home's own automations)"
+        )
     background = attach(get_store())
     if background is None:
         raise click.ClickException("this home's run store cannot evaluate automations")

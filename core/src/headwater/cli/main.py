@@ -35,6 +35,37 @@ CORE_COMMANDS: list[str] = [
 
 HELP = "headwater: run and observe Python workflows (Prefect's API, no server needed)."
 
+#: commands a package adds, by name: (distribution, what to install). Typing one whose
+#: package is absent says how to get it instead of "No such command".
+PLUGIN_COMMANDS: dict[str, tuple[str, str]] = {
+    "server": ("headwater-server", 'pip install "headwater[server]"'),
+}
+
+
+class _RootGroup(click.Group):
+    """The root group: a known plugin command that is not installed names its package."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in PLUGIN_COMMANDS:
+            return _missing_plugin_command(cmd_name, *PLUGIN_COMMANDS[cmd_name])
+        return command
+
+
+def _missing_plugin_command(name: str, distribution: str, install: str) -> click.Command:
+    def explain() -> None:
+        raise click.ClickException(
+            f"`headwater {name}` comes with the {distribution} package, which is not "
+            f"installed in this environment: {install}"
+        )
+
+    return click.Command(
+        name,
+        callback=explain,
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        add_help_option=False,
+    )
+
 
 def _load(path: str) -> click.Command | None:
     module_name, _, attribute = path.partition(":")
@@ -75,7 +106,7 @@ def _use_profile(ctx: click.Context, param: click.Parameter, name: str | None) -
 
 def build_cli() -> click.Group:
     """The root group with core commands and every installed plugin's commands."""
-    cli = click.Group(
+    cli = _RootGroup(
         "headwater",
         help=HELP,
         context_settings={"help_option_names": ["-h", "--help"]},

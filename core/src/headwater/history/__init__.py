@@ -1,7 +1,8 @@
 """Run history: the store the engine records into, picked from settings.
 
-Only the embedded SQLite store exists in core. `get_store()` opens it on first
-use, never at `import headwater`. `open_for_reading()` is for code that only
+The embedded SQLite store, or with HEADWATER_API_URL set, a store that sends the
+records to a headwater server (`api_store`). `get_store()` opens it on first use,
+never at `import headwater`. `open_for_reading()` is for code that only
 reads history (the CLI): it writes nothing, so it works on a read-only home.
 """
 
@@ -52,6 +53,13 @@ def get_store() -> RunStore:
     with _lock:
         if _store is None:
             from headwater import settings
+
+            api_url = settings.get("api_url")
+            if api_url:  # records go to a headwater server (services stay local: none here)
+                from headwater.history.api_store import ApiRunStore
+
+                _store = ApiRunStore(api_url, settings.get("api_key") or None, settings.home())
+                return _store
             from headwater.history.sqlite import SQLiteRunStore
 
             _store = SQLiteRunStore(settings.home())

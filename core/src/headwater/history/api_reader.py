@@ -282,19 +282,6 @@ class ApiRunHistory(RunHistory):
         newest = self._events({}, 1, None, False)
         return int(newest[0]["seq"]) if newest else 0
 
-    # --- automations -----------------------------------------------------------------
-    def read_automations(self) -> list[dict[str, Any]]:
-        """Saved automations as `AutomationStorage.list()` gives them (oldest first)."""
-        rows = []
-        for item in self._pages("/automations/filter", {}, None):
-            spec = {k: v for k, v in item.items() if k not in ("id", "created", "updated")}
-            rows.append({
-                "id": item["id"], "name": item["name"], "enabled": item["enabled"],
-                "spec": spec, "created": _epoch(item["created"]),
-                "updated": _epoch(item["updated"]),
-            })  # fmt: skip
-        return rows
-
 
 def _run(item: dict[str, Any], keys: list[str]) -> dict[str, Any]:
     state = item.get("state") or {}

@@ -262,6 +262,14 @@ ROWS_PER_STATEMENT = 64
 _multi_row_sql: dict[str, tuple[str, str]] = {}
 
 
+def write_records(conn: sqlite3.Connection, records: list[Any], process_id: int | None) -> None:
+    """Write `records` (history.records objects) inside the caller's transaction, as the
+    background writer does; the server's ingest route uses this."""
+    work, _ = build_batch(records, process_id)
+    for sql, rows in work:
+        execute_rows(conn, sql, rows)
+
+
 def execute_rows(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
     """Run `sql` for each row: full chunks as one multi-row INSERT, the rest one by one.
 

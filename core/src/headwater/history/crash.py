@@ -17,7 +17,7 @@ import socket
 import sqlite3
 import sys
 import time
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from headwater.history.batch import UNFINISHED_SQL
@@ -121,39 +121,45 @@ def sweep_dead_processes(
     if not dead:
         return 0
 
-    def mark(c: sqlite3.Connection) -> int:
-        total = 0
-        for process_row, pid, last_seen in dead:
-            # Claim the row first, so two processes sweeping at once do not both mark.
-            if c.execute("DELETE FROM processes WHERE id = ?", (process_row,)).rowcount != 1:
-                continue
-            for table, kind in (("flow_runs", "flow"), ("task_runs", "task")):
-                runs = c.execute(
-                    f"SELECT id, MAX(COALESCE(state_timestamp, 0), ?) FROM {table} "
-                    f"WHERE process_id = ? AND {UNFINISHED_SQL}",
-                    (last_seen, process_row),
-                ).fetchall()
-                if not runs:
-                    continue
-                message = (
-                    f"Process {pid} that ran this {kind} run exited without reporting a final state"
-                )
-                c.executemany(
-                    f"UPDATE {table} SET state_type = 'CRASHED', state_name = 'Crashed', "
-                    "state_message = ?, state_timestamp = ?, end_time = COALESCE(end_time, ?) "
-                    "WHERE id = ?",
-                    [(message, at, at, run_id) for run_id, at in runs],
-                )
-                c.executemany(
-                    "INSERT INTO states (run_id, run_kind, type, name, message, timestamp) "
-                    "VALUES (?, ?, 'CRASHED', 'Crashed', ?, ?)",
-                    [(run_id, kind, message, at) for run_id, at in runs],
-                )
-                derive_state_events(c, len(runs))
-                total += len(runs)
-        return total
+    return int(in_transaction(conn, partial(mark_crashed, dead=dead), patience))
 
-    return int(in_transaction(conn, mark, patience))
+
+def mark_crashed(c: sqlite3.Connection, dead: list[tuple[int, int, float]]) -> int:
+    """Inside a transaction: for each (process row, pid, last seen alive), claim the row and
+    mark that process's unfinished runs CRASHED as of `last seen`; return how many runs.
+
+    The server uses this for clients whose heartbeats stopped (see headwater_server.ingest).
+    """
+    total = 0
+    for process_row, pid, last_seen in dead:
+        # Claim the row first, so two processes sweeping at once do not both mark.
+        if c.execute("DELETE FROM processes WHERE id = ?", (process_row,)).rowcount != 1:
+            continue
+        for table, kind in (("flow_runs", "flow"), ("task_runs", "task")):
+            runs = c.execute(
+                f"SELECT id, MAX(COALESCE(state_timestamp, 0), ?) FROM {table} "
+                f"WHERE process_id = ? AND {UNFINISHED_SQL}",
+                (last_seen, process_row),
+            ).fetchall()
+            if not runs:
+                continue
+            message = (
+                f"Process {pid} that ran this {kind} run exited without reporting a final state"
+            )
+            c.executemany(
+                f"UPDATE {table} SET state_type = 'CRASHED', state_name = 'Crashed', "
+                "state_message = ?, state_timestamp = ?, end_time = COALESCE(end_time, ?) "
+                "WHERE id = ?",
+                [(message, at, at, run_id) for run_id, at in runs],
+            )
+            c.executemany(
+                "INSERT INTO states (run_id, run_kind, type, name, message, timestamp) "
+                "VALUES (?, ?, 'CRASHED', 'Crashed', ?, ?)",
+                [(run_id, kind, message, at) for run_id, at in runs],
+            )
+            derive_state_events(c, len(runs))
+            total += len(runs)
+    return total
 
 
 def needs_upkeep(conn: sqlite3.Connection, db: Path, own_id: int | None) -> bool:

@@ -16,21 +16,30 @@ from headwater.exceptions import RunStoreError
 from headwater.history import RunHistory
 
 from headwater_server import __version__, models, reads, shapes
+from headwater_server.automation_writes import automation_write_routes
+from headwater_server.block_storage import BlockStorageHolder, block_storage_routes
 from headwater_server.filters import FlowRunQuery, LogQuery, TaskRunQuery
+from headwater_server.ingest import WriterHolder
+from headwater_server.ingest_routes import enable_ingest
 from headwater_server.store import HistoryHolder
 
 #: the API version /api/version answers (Prefect answers its SERVER_API_VERSION)
 API_VERSION = "0.1.0"
 
 
-def build_api(holder: HistoryHolder) -> FastAPI:
-    """The FastAPI app over `holder`'s history (no API key or size guard: see `asgi`)."""
+def build_api(holder: HistoryHolder, writers: WriterHolder | None = None) -> FastAPI:
+    """The FastAPI app over `holder`'s history (no API key or size guard: see `asgi`);
+    with `writers`, clients can record into it too (POST /api/records)."""
     app = FastAPI(
         title="headwater server",
         version=__version__,
-        description="Read-only REST API over the run history of a HEADWATER_HOME.",
+        description="REST API over the run history of a HEADWATER_HOME.",
     )
     app.include_router(_routes(holder), prefix="/api")
+    app.include_router(block_storage_routes(BlockStorageHolder(holder.home)), prefix="/api")
+    app.include_router(automation_write_routes(holder.home), prefix="/api")
+    if writers is not None:
+        enable_ingest(app, writers, holder.home)
     _more_routes(app, holder)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(RunStoreError, _store_unreadable)

@@ -7,10 +7,19 @@ imports neither FastAPI nor pydantic.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from headwater_server.front import LoadingApp
-from headwater_server.guards import MAX_BODY_BYTES, ApiKeyGuard, ASGIApp, BodyLimit
+from headwater_server.guards import (
+    MAX_BATCH_BYTES,
+    MAX_BODY_BYTES,
+    RECORDS_PATH,
+    ApiKeyGuard,
+    ASGIApp,
+    BodyLimit,
+)
+from headwater_server.ingest import BatchWriter, WriterHolder
 from headwater_server.store import HistoryHolder
 
 
@@ -26,14 +35,26 @@ def assemble(
 ) -> tuple[ASGIApp, LoadingApp]:
     """The guarded app and the `LoadingApp` inside it (to start loading when listening)."""
     holder = HistoryHolder(Path(home))
+    writers = WriterHolder(partial(open_batch_writer, Path(home)))
 
     def build() -> ASGIApp:
         from headwater_server.app import build_api
 
-        return build_api(holder)
+        return build_api(holder, writers)
 
-    loader = LoadingApp(build, holder.close)
-    app: ASGIApp = BodyLimit(loader, max_body_bytes)
+    def shutdown() -> None:
+        holder.close()
+        writers.close()
+
+    loader = LoadingApp(build, shutdown)
+    app: ASGIApp = BodyLimit(loader, max_body_bytes, {RECORDS_PATH: MAX_BATCH_BYTES})
     if api_key:
         app = ApiKeyGuard(app, api_key)
     return app, loader
+
+
+def open_batch_writer(home: Path) -> BatchWriter:
+    """The store client batches go into: the embedded SQLite store of `home`."""
+    from headwater_server.ingest_sqlite import SQLiteBatchWriter
+
+    return SQLiteBatchWriter(home)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from headwater_server.database.cli import database
+
 
 @click.group("server", help="Run the headwater server (REST API over the run history).")
 def server() -> None:
@@ -33,8 +35,20 @@ def start(host: str, port: int, log_level: str) -> None:
             "directory that holds your run history"
         )
     key = settings.get("server_api_key") or None
-    click.echo(f"headwater server: run history of {home}")
+    url = settings.get("database_url")
+    if url:
+        from headwater_server.database.urls import masked
+
+        click.echo(f"headwater server: run history in {masked(url)}")
+    else:
+        click.echo(f"headwater server: run history of {home}")
     click.echo(f"API at http://{host}:{port}/api, docs at http://{host}:{port}/docs")
     if key:
         click.echo("API key required (HEADWATER_SERVER_API_KEY is set)")
-    serve(home, host=host, port=port, api_key=key, log_level=log_level)
+    if settings.get("api_url"):  # e.g. a profile made for clients: the server IS the history
+        click.echo("HEADWATER_API_URL is ignored by the server itself (it serves its own home)")
+    with settings.temporary_settings(restore_defaults=["HEADWATER_API_URL"]):
+        serve(home, host=host, port=port, api_key=key, log_level=log_level)
+
+
+server.add_command(database)

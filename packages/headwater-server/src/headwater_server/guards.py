@@ -20,6 +20,10 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 #: the largest request body accepted (a filter body is a few hundred bytes)
 MAX_BODY_BYTES = 1_000_000
 
+#: where clients send their run records, and the largest batch body accepted there
+RECORDS_PATH = "/api/records"
+MAX_BATCH_BYTES = 32_000_000
+
 #: open without the key, as Prefect leaves its health probe open (GET only, exact path)
 OPEN_PATHS = frozenset({"/api/health"})
 
@@ -66,19 +70,24 @@ class ApiKeyGuard:
 
 
 class BodyLimit:
-    """413 for a body over `limit` bytes, by Content-Length or as it streams in."""
+    """413 for a body over `limit` bytes (or the limit `per_path` gives its path), by
+    Content-Length or as it streams in."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_BODY_BYTES, per_path: dict[str, int] | None = None
+    ) -> None:
         self.app = app
-        self.limit = limit
+        self.default_limit = limit
+        self.per_path = per_path or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.per_path.get(str(scope["path"]), self.default_limit)
         for name, value in scope.get("headers", ()):
-            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await answer(send, 413, {"detail": self._message()})
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await answer(send, 413, {"detail": self._message(scope, limit)})
                 return
         # read the whole body first (at most `limit` bytes are kept), then replay it
         chunks: list[bytes] = []
@@ -89,8 +98,8 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             received += len(chunk)
-            if received > self.limit:
-                await answer(send, 413, {"detail": self._message()})
+            if received > limit:
+                await answer(send, 413, {"detail": self._message(scope, limit)})
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -107,5 +116,8 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    def _message(self) -> str:
-        return f"request body over {self.limit} bytes; send a smaller filter"
+    @staticmethod
+    def _message(scope: Scope, limit: int) -> str:
+        if scope["path"] == RECORDS_PATH:
+            return f"batch body over {limit} bytes; send fewer records per batch"
+        return f"request body over {limit} bytes; send a smaller filter"

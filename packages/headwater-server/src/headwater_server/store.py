@@ -1,4 +1,5 @@
-"""The run history the server reads: the embedded store of its HEADWATER_HOME.
+"""The run history the server reads: the embedded store of its HEADWATER_HOME, or the
+database at HEADWATER_DATABASE_URL when that is set (see `database`).
 
 A read-only view opened before the home has a database reads an empty database in
 memory; the holder reopens once the file appears, so runs recorded later by other
@@ -25,7 +26,17 @@ class HistoryHolder:
         self._had_file = False
 
     def get(self) -> RunHistory:
+        from headwater import settings
         from headwater.history import open_for_reading
+
+        url = settings.get("database_url")
+        if url:
+            with self._lock:
+                if self._history is None:
+                    from headwater_server.database.open import open_database
+
+                    self._history = open_database(url)
+                return self._history
 
         database = self.home / "headwater.db"
         with self._lock:

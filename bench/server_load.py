@@ -1,0 +1,214 @@
+"""Ten processes recording a 1,000-task flow each into one headwater server, and the
+per-task cost of recording into a server beside the embedded store.
+
+    python bench/server_load.py [--processes 10] [--tasks 1000] [--cost-tasks 3000]
+
+Starts `headwater server start` on a free 127.0.0.1 port over a fresh home, then prints:
+
+* load: seconds for all processes, batches (POST /api/records) per second the server
+  committed, records per second, p50/p99 latency of a probe batch (100 states and logs)
+  posted every 50 ms during the load, the server's peak RSS, and whether every task run,
+  state and log arrived (and any non-2xx answer to the probe);
+* cost: microseconds per tracked task in one process with HEADWATER_API_URL set beside
+  the same flow on the embedded store (time of the flow call plus the flush after it),
+  and their ratio (target <= 1.5).
+
+Measures and prints only; nothing passes or fails on a number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+FLOW = HERE.parent / "tests" / "server" / "ingest_flow.py"
+
+COST_SCRIPT = """
+import sys, time
+from headwater import flow, task
+from headwater.history import get_store
+
+@task
+def step(i):
+    return i
+
+@flow
+def many(n):
+    for i in range(n):
+        step(i)
+
+many(50)  # warm up
+get_store().flush()
+n = int(sys.argv[1])
+t0 = time.perf_counter()
+many(n)
+t1 = time.perf_counter()
+get_store().flush()
+t2 = time.perf_counter()
+print(f"{(t1 - t0) / n * 1e6:.1f} {(t2 - t0) / n * 1e6:.1f}")
+"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(home: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {**os.environ, "HEADWATER_HOME": str(home)}
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "headwater", "server", "start", "--port", str(port)],
+            env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/api"
+    for _ in range(300):
+        try:
+            # /api/version answers once the API is built (health answers before that)
+            if httpx.get(f"{url}/version", timeout=30).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit(f"server did not start: {log.read_text()[-2000:]}")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def client_env(home: Path, url: str | None) -> dict[str, str]:
+    env = {**os.environ, "HEADWATER_HOME": str(home), "HEADWATER_LOGGING_TO_CONSOLE": "false"}
+    env.pop("HEADWATER_API_URL", None)
+    if url:
+        env["HEADWATER_API_URL"] = url
+    return env
+
+
+def probe(url: str, stop: threading.Event, latencies: list[float], bad: list[int]) -> None:
+    run_id = f"probe-{uuid.uuid4().hex}"
+    client = {"id": uuid.uuid4().hex, "pid": os.getpid(), "hostname": "bench", "alive_at": 0.0}
+    with httpx.Client(timeout=60) as http:
+        while not stop.wait(0.05):
+            now = time.time()
+            client["alive_at"] = now
+            body = {
+                "batch_id": uuid.uuid4().hex,
+                "client": client,
+                "states": [[run_id, "task", "RUNNING", "Running", None, now]] * 50,
+                "logs": [[run_id, "task", 20, "probe", now, "bench", "probe"]] * 50,
+            }
+            t0 = time.perf_counter()
+            answer = http.post(f"{url}/records", json=body)
+            latencies.append(time.perf_counter() - t0)
+            if answer.status_code >= 300:
+                bad.append(answer.status_code)
+
+
+def load(processes: int, tasks: int, root: Path) -> None:
+    home = root / "server-home"
+    server, url = start_server(home, root / "server.log")
+    try:
+        stop, latencies, bad = threading.Event(), [], []  # type: ignore[var-annotated]
+        prober = threading.Thread(target=probe, args=(url, stop, latencies, bad))
+        started = time.perf_counter()
+        prober.start()
+        clients = [
+            subprocess.Popen(
+                [sys.executable, str(FLOW), str(tasks)],
+                env=client_env(root / f"c{i}", url),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )  # fmt: skip
+            for i in range(processes)
+        ]
+        outs = [c.communicate() for c in clients]
+        took = time.perf_counter() - started
+        stop.set()
+        prober.join()
+        rss = peak_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(30)
+    failed = [err[-500:] for c, (_, err) in zip(clients, outs) if c.returncode != 0]
+    with sqlite3.connect(home / "headwater.db") as db:
+        task_runs = db.execute("SELECT COUNT(*) FROM task_runs").fetchone()[0]
+        states = db.execute(
+            "SELECT COUNT(*) FROM states WHERE run_id NOT LIKE 'probe-%'"
+        ).fetchone()[0]
+        logs = db.execute("SELECT COUNT(*) FROM logs WHERE run_id NOT LIKE 'probe-%'").fetchone()[0]
+        batches = db.execute("SELECT COUNT(*) FROM ingested_batches").fetchone()[0]
+    records = task_runs + states + logs
+    lat = sorted(latencies)
+    p50 = statistics.median(lat) * 1000 if lat else float("nan")
+    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan")
+    print(f"load: {processes} processes x {tasks} tasks in {took:.1f} s")
+    print(f"  task runs {task_runs} (expected {processes * tasks}), states {states}, logs {logs}")
+    print(f"  {batches / took:.0f} batches/s, {records / took:.0f} records/s committed")
+    print(f"  probe batch (100 records) latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+          f"over {len(lat)} requests; non-2xx answers: {bad or 'none'}")  # fmt: skip
+    print(f"  server peak RSS {rss:.0f} MB; failed clients: {len(failed)}")
+    for text in failed:
+        print(text)
+
+
+def cost(tasks: int, root: Path) -> None:
+    script = root / "cost.py"
+    script.write_text(COST_SCRIPT)
+
+    def run(url: str | None, home: Path) -> tuple[float, float]:
+        out = subprocess.run(
+            [sys.executable, str(script), str(tasks)], env=client_env(home, url),
+            capture_output=True, text=True, check=True,
+        ).stdout.split()  # fmt: skip
+        return float(out[0]), float(out[1])
+
+    server, url = start_server(root / "cost-server", root / "cost-server.log")
+    try:
+        rows = []
+        for _ in range(3):
+            rows.append((run(None, root / "embedded"), run(url, root / "api-client")))
+    finally:
+        server.terminate()
+        server.wait(30)
+    embedded = min(r[0][1] for r in rows)
+    api = min(r[1][1] for r in rows)
+    print(f"cost per tracked task ({tasks} tasks, best of 3, flow call + flush):")
+    print(f"  embedded store {embedded:.1f} us, server client {api:.1f} us, "
+          f"ratio {api / embedded:.2f} (target <= 1.5)")  # fmt: skip
+    print(f"  without the final flush: embedded {min(r[0][0] for r in rows):.1f} us, "
+          f"server client {min(r[1][0] for r in rows):.1f} us")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=10)
+    parser.add_argument("--tasks", type=int, default=1000)
+    parser.add_argument("--cost-tasks", type=int, default=3000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hw-server-load-") as tmp:
+        load(args.processes, args.tasks, Path(tmp))
+        cost(args.cost_tasks, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()

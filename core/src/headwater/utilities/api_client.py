@@ -1,0 +1,137 @@
+"""One HTTP client for what a process asks a headwater server (HEADWATER_API_URL).
+
+Reading history, saving blocks and automations all call the server the same way:
+`Authorization: Bearer HEADWATER_API_KEY`, one keep-alive httpx client, and the
+same plain-language errors for what users hit (server down, key refused, a 4xx
+with the server's `detail`), raised as the caller's own error class so each
+feature keeps its exception types. The key never appears in a repr or message.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["ApiClient", "shown_url"]
+
+
+def shown_url(url: str) -> str:
+    """`url` without a password, fit for a message."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class ApiClient:
+    """Calls to the server at `url` (ending in /api); failures raise `error(message)`."""
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str | None,
+        error: type[Exception],
+        *,
+        timeout: float = 30.0,
+        local_alternative: str = "this machine's home",
+    ) -> None:
+        self.url = url.rstrip("/")
+        self._api_key = api_key
+        self._error = error
+        self._timeout = timeout
+        self._local = local_alternative
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ApiClient({shown_url(self.url)!r})"
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+    def _http(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                import httpx
+
+                key = self._api_key
+                headers = {"Authorization": f"Bearer {key}"} if key else {}
+                self._client = httpx.Client(
+                    base_url=self.url, headers=headers, timeout=self._timeout
+                )
+            return self._client
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        missing_ok: bool = False,
+        conflict: type[Exception] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """The answer's JSON (None for 204, or for 404 when `missing_ok`); a 409 raises
+        `conflict(detail)` when given; anything else that failed raises the error class."""
+        response = self._send(method, path, missing_ok, conflict, kwargs)
+        if response is None or response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    def found(self, method: str, path: str, **kwargs: Any) -> bool:
+        """Do `method` on `path`: True when the server did, False when it answered 404."""
+        return self._send(method, path, True, None, kwargs) is not None
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        missing_ok: bool,
+        conflict: type[Exception] | None,
+        kwargs: dict[str, Any],
+    ) -> httpx.Response | None:
+        import httpx
+
+        where = shown_url(self.url)
+        try:
+            response = self._http().request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise self._error(
+                f"the headwater server at {where} cannot be reached ({type(exc).__name__}: "
+                f"{exc}); start it (`headwater server start`), or to use {self._local} unset "
+                "HEADWATER_API_URL (or switch profile: `headwater profile use NAME`)"
+            ) from None
+        status = response.status_code
+        if status == 401:
+            given = "refused the API key it was sent" if self._api_key else "needs an API key"
+            raise self._error(
+                f"the headwater server at {where} {given} (401 Unauthorized); set "
+                "HEADWATER_API_KEY (environment or profile) to the key the server was started "
+                "with (its HEADWATER_SERVER_API_KEY)"
+            )
+        if status == 404 and missing_ok:
+            return None
+        if status == 409 and conflict is not None:
+            raise conflict(_detail(response))
+        if status >= 400:
+            raise self._error(
+                f"the headwater server at {where} answered {status} to {method} {path}: "
+                f"{_detail(response)}"
+            )
+        return response
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:500]
+    return str(body.get("detail", body)) if isinstance(body, dict) else str(body)

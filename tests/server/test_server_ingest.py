@@ -1,0 +1,197 @@
+"""Clients with HEADWATER_API_URL set record into a real `headwater server start`: every
+record arrives once, through a wrong key, a server killed and restarted mid-run, and a
+server that was down for the whole run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from hw_services import free_port
+from ingest_helpers import client_env, counts, run_flow, start_flow
+from server_process import headwater_server
+
+N = 40
+
+
+def test_a_flow_run_in_another_process_arrives_whole(tmp_path: Path) -> None:
+    embedded_id, _ = run_flow(tmp_path / "embedded", None, N)
+    expected = counts(tmp_path / "embedded", embedded_id)
+    assert expected["task_runs"] == N and expected["states"] >= 3 * N and expected["logs"] >= N
+    home = tmp_path / "server-home"
+    with headwater_server(home, tmp_path / "logs") as (server, _):
+        url = f"{server.url}/api"
+        flow_run_id, _ = run_flow(tmp_path / "client", url, N)
+        assert counts(home, flow_run_id) == expected  # states, logs and events: all, once
+        run = httpx.get(f"{url}/flow_runs/{flow_run_id}", timeout=30).json()
+        assert run["flow_name"] == "ingest" and run["state"]["type"] == "COMPLETED"
+        tasks = httpx.post(f"{url}/task_runs/count", json={}, timeout=30).json()
+        assert tasks == N
+        logs = httpx.post(
+            f"{url}/logs/filter",
+            json={"logs": {"flow_run_id": {"any_": [flow_run_id]}}, "limit": 200},
+            timeout=30,
+        ).json()
+        assert {"step 0", f"step {N - 1}"} <= {line["message"] for line in logs}
+    # the client's own home got no run history (it may hold other local features' tables)
+    client_db = tmp_path / "client" / "headwater.db"
+    if client_db.exists():
+        with sqlite3.connect(client_db) as db:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            if "flow_runs" in tables:
+                assert db.execute("SELECT COUNT(*) FROM flow_runs").fetchone()[0] == 0
+
+
+def test_a_wrong_api_key_is_said_and_nothing_is_lost(tmp_path: Path) -> None:
+    home, client = tmp_path / "server-home", tmp_path / "client"
+    env = {"HEADWATER_SERVER_API_KEY": "right-key-5c1d"}
+    with headwater_server(home, tmp_path / "logs", env) as (server, _):
+        url = f"{server.url}/api"
+        flow_run_id, err = run_flow(client, url, N, key="wrong-key-a9e0")
+        assert "refused the run records (HTTP 401" in err and "HEADWATER_API_KEY" in err
+        assert err.count("refused the run records") == 1  # said once
+        assert "wrong-key-a9e0" not in err and "right-key-5c1d" not in err
+        spilled = list((client / "api-spill").iterdir())
+        assert spilled, err
+        assert not (home / "headwater.db").exists()  # nothing got in
+        # the next process with the right key sends what waited
+        second_id, _ = run_flow(client, url, 3, key="right-key-5c1d")
+        assert counts(home, flow_run_id)["completed"] == N
+        assert counts(home, second_id)["completed"] == 3
+        assert list((client / "api-spill").iterdir()) == []
+
+
+def test_server_killed_and_restarted_mid_run_loses_nothing(tmp_path: Path) -> None:
+    home, port = tmp_path / "server-home", free_port()
+    with headwater_server(home, tmp_path / "logs-1", port=port) as (server, _):
+        url = f"{server.url}/api"
+        client = start_flow(tmp_path / "client", url, N, pause=0.1)  # about 4 s of work
+        time.sleep(1.5)
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait(10)
+    time.sleep(1.5)  # the client goes on recording while nobody listens
+    with headwater_server(home, tmp_path / "logs-2", port=port) as (server, _):
+        out, err = client.communicate(timeout=120)
+        assert client.returncode == 0, err[-3000:]
+        assert "unreachable" in err and err.count("unreachable") <= 2, err
+        found = counts(home, out.strip())
+    assert found["task_runs"] == found["completed"] == N
+    assert found["states"] == found["distinct_states"] >= 3 * N  # every one, none twice
+    assert found["logs"] >= N
+
+
+def test_server_down_for_the_whole_run_then_the_next_process_sends(tmp_path: Path) -> None:
+    home, client, port = tmp_path / "server-home", tmp_path / "client", free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    first_id, err = run_flow(client, url, N)
+    assert "unreachable" in err and "were saved to" in err, err
+    assert list((client / "api-spill").iterdir())
+    with headwater_server(home, tmp_path / "logs", port=port):
+        second_id, _ = run_flow(client, url, 2)
+    assert counts(home, first_id)["completed"] == N
+    assert counts(home, first_id)["states"] == counts(home, first_id)["distinct_states"]
+    assert counts(home, second_id)["completed"] == 2
+    assert list((client / "api-spill").iterdir()) == []
+
+
+def _batch(batch_id: str, run_id: str) -> dict[str, object]:
+    now = time.time()
+    return {
+        "batch_id": batch_id,
+        "client": {"id": uuid.uuid4().hex, "pid": 1, "hostname": "elsewhere", "alive_at": now},
+        "flow_runs": [{"id": run_id, "name": "by-hand", "flow_name": "manual", "created": now}],
+        "states": [[run_id, "flow", "COMPLETED", "Completed", None, now]],
+        "logs": [[run_id, "flow", 20, "hello", now, "test", "by-hand"]],
+    }
+
+
+def test_a_resent_batch_is_applied_once_and_bad_ones_are_named(tmp_path: Path) -> None:
+    home = tmp_path / "server-home"
+    with headwater_server(home, tmp_path / "logs") as (server, _):
+        with httpx.Client(base_url=f"{server.url}/api", timeout=30) as api:
+            body = _batch("batch-1", "run-1")
+            first = api.post("/records", json=body)
+            assert first.status_code == 200 and first.json()["applied"] is True
+            again = api.post("/records", json=body)
+            assert again.status_code == 200 and again.json()["applied"] is False
+            found = counts(home, "run-1")
+            assert (found["states"], found["logs"]) == (1, 1)
+            assert api.get("/flow_runs/run-1").json()["state"]["type"] == "COMPLETED"
+
+            bad = _batch("batch-2", "run-2")
+            bad["states"] = [["run-2", "flow", "COMPLETED", "Completed", None, "soon"]]
+            answer = api.post("/records", json=bad)
+            assert answer.status_code == 422
+            assert "states[0].timestamp" in answer.json()["detail"], answer.text
+            nameless = _batch("batch-3", "run-3")
+            del nameless["flow_runs"][0]["flow_name"]  # type: ignore[index]
+            answer = api.post("/records", json=nameless)
+            assert answer.status_code == 422 and "flow_runs[0].flow_name" in answer.text
+            answer = api.post("/records", content=b"{nope")
+            assert answer.status_code == 422 and "not valid JSON" in answer.text
+            huge = _batch("batch-4", "run-4")
+            huge["logs"] = [["run-4", "flow", 20, "x" * 1000, 1.0, "t", "r"]] * 40_000
+            answer = api.post("/records", content=json.dumps(huge))
+            assert answer.status_code == 413 and "fewer records per batch" in answer.text
+            assert counts(home, "run-2")["states"] == 0
+
+
+def test_a_silent_client_s_runs_are_marked_crashed(tmp_path: Path) -> None:
+    home = tmp_path / "server-home"
+    env = {"HEADWATER_SERVER_CLIENT_TIMEOUT": "3"}
+    with headwater_server(home, tmp_path / "logs", env) as (server, _):
+        url = f"{server.url}/api"
+        client = start_flow(tmp_path / "client", url, 100, pause=0.2)
+        assert client.stdout is not None
+        flow_run_id = client.stdout.readline().strip()
+        time.sleep(1.5)  # some batches sent
+        client.kill()
+        client.communicate(timeout=30)
+        deadline = time.monotonic() + 60
+        state = None
+        while time.monotonic() < deadline:
+            state = httpx.get(f"{url}/flow_runs/{flow_run_id}", timeout=30).json().get("state")
+            if state and state["type"] == "CRASHED":
+                break
+            time.sleep(0.5)
+        assert state is not None and state["type"] == "CRASHED", state
+
+
+def test_a_live_idle_client_is_not_taken_for_a_silent_one(tmp_path: Path) -> None:
+    # one task sleeps 6 s, longer than the server's client timeout: the heartbeats the
+    # server asks for (a fifth of its timeout) keep the run from being marked Crashed
+    home = tmp_path / "server-home"
+    env = {"HEADWATER_SERVER_CLIENT_TIMEOUT": "3"}
+    with headwater_server(home, tmp_path / "logs", env) as (server, _):
+        client = start_flow(tmp_path / "client", f"{server.url}/api", 1, pause=6.0)
+        out, err = client.communicate(timeout=120)
+        assert client.returncode == 0, err[-3000:]
+        found = counts(home, out.strip())
+    assert found["completed"] == 1
+    with sqlite3.connect(home / "headwater.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM states WHERE type = 'CRASHED'").fetchone()[0] == 0
+
+
+def test_the_server_url_can_come_from_the_active_profile(tmp_path: Path) -> None:
+    home, client = tmp_path / "server-home", tmp_path / "client"
+    with headwater_server(home, tmp_path / "logs") as (server, _):
+        env = client_env(client, None)
+        for argv in (
+            ["profile", "create", "team"],
+            ["profile", "use", "team"],
+            ["config", "set", f"HEADWATER_API_URL={server.url}/api"],
+        ):
+            done = subprocess.run(
+                [sys.executable, "-m", "headwater", *argv], env=env, capture_output=True, text=True
+            )
+            assert done.returncode == 0, done.stderr
+        flow_run_id, _ = run_flow(client, None, 3)
+        assert counts(home, flow_run_id)["completed"] == 3
