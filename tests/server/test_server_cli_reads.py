@@ -139,3 +139,36 @@ def test_a_flow_run_logs_where_to_view_it(server: Service, server_home: Path) ->
         messages = [line["message"] for line in logs.json()]
     assert any(m.startswith("Beginning flow run") for m in messages)
     assert not any("View at" in m for m in messages)
+
+
+RECORD_AND_READ = """
+from headwater import flow
+from headwater.events.filters import EventFilter, read_events
+from headwater.history import get_store
+
+@flow(name="read-back")
+def f():
+    return 1
+
+f()
+store = get_store()
+store.flush(30)
+runs = store.read_flow_runs(flow_name="read-back")
+events = read_events(store, EventFilter(event=("prefect.flow-run.Completed",)), limit=500)
+print(len(runs), runs[0]["state_type"], sum(e["resource"]["headwater.resource.name"]
+      == runs[0]["name"] for e in events))
+"""
+
+
+def test_a_process_recording_into_a_server_reads_back_through_it(
+    server: Service, server_home: Path, tmp_path: Path
+) -> None:
+    """The recording store's read side (and event filters) go through the server."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_URL", "_API_KEY"))}
+    env.update(HEADWATER_HOME=str(tmp_path), HEADWATER_API_URL=f"{server.url}/api")
+    done = subprocess.run(
+        [sys.executable, "-c", RECORD_AND_READ], env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["1", "COMPLETED", "1"]
