@@ -119,9 +119,18 @@ def test_a_refused_api_key_is_said_and_never_shown(
     assert right == headwater(server_home, "flow-run", "ls")
 
 
-def test_a_flow_run_logs_where_to_view_it(server: Service, server_home: Path) -> None:
+@pytest.fixture(scope="module")
+def recording_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """A server over an embedded home of its own, that processes record into."""
+    home, logs = tmp_path_factory.mktemp("recorded-home"), tmp_path_factory.mktemp("rec-logs")
+    with headwater_server(home, logs, {"HEADWATER_SERVER_API_KEY": ""}) as (service, _):
+        yield service
+
+
+def test_a_flow_run_logs_where_to_view_it(recording_server: Service, tmp_path: Path) -> None:
     """Prefect's `View at http://HOST:PORT/runs/flow-run/<id>`: shown on the console, not
-    recorded. (Last in this module: it adds a flow run to the shared home.)"""
+    recorded."""
+    server, server_home = recording_server, tmp_path
     script = "from headwater import flow\n@flow(name='viewed')\ndef f():\n    return 1\nf()\n"
     env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_URL", "_UI_URL"))}
     env.update(HEADWATER_HOME=str(server_home), HEADWATER_API_URL=f"{server.url}/api")
@@ -161,11 +170,11 @@ print(len(runs), runs[0]["state_type"], sum(e["resource"]["headwater.resource.na
 
 
 def test_a_process_recording_into_a_server_reads_back_through_it(
-    server: Service, server_home: Path, tmp_path: Path
+    recording_server: Service, tmp_path: Path
 ) -> None:
     """The recording store's read side (and event filters) go through the server."""
     env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_URL", "_API_KEY"))}
-    env.update(HEADWATER_HOME=str(tmp_path), HEADWATER_API_URL=f"{server.url}/api")
+    env.update(HEADWATER_HOME=str(tmp_path), HEADWATER_API_URL=f"{recording_server.url}/api")
     done = subprocess.run(
         [sys.executable, "-c", RECORD_AND_READ], env=env, capture_output=True, text=True,
         timeout=120,
