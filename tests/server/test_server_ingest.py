@@ -152,7 +152,15 @@ def test_a_silent_client_s_runs_are_marked_crashed(tmp_path: Path) -> None:
         client = start_flow(tmp_path / "client", url, 100, pause=0.2)
         assert client.stdout is not None
         flow_run_id = client.stdout.readline().strip()
-        time.sleep(1.5)  # some batches sent
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # until the server has the run as Running
+            seen = httpx.get(f"{url}/flow_runs/{flow_run_id}", timeout=30)
+            if (
+                seen.status_code == 200
+                and (seen.json().get("state") or {}).get("type") == "RUNNING"
+            ):
+                break
+            time.sleep(0.2)
         client.kill()
         client.communicate(timeout=30)
         deadline = time.monotonic() + 60
@@ -166,12 +174,12 @@ def test_a_silent_client_s_runs_are_marked_crashed(tmp_path: Path) -> None:
 
 
 def test_a_live_idle_client_is_not_taken_for_a_silent_one(tmp_path: Path) -> None:
-    # one task sleeps 6 s, longer than the server's client timeout: the heartbeats the
+    # one task sleeps 8 s, longer than the server's client timeout: the heartbeats the
     # server asks for (a fifth of its timeout) keep the run from being marked Crashed
     home = tmp_path / "server-home"
-    env = {"HEADWATER_SERVER_CLIENT_TIMEOUT": "3"}
+    env = {"HEADWATER_SERVER_CLIENT_TIMEOUT": "4"}
     with headwater_server(home, tmp_path / "logs", env) as (server, _):
-        client = start_flow(tmp_path / "client", f"{server.url}/api", 1, pause=6.0)
+        client = start_flow(tmp_path / "client", f"{server.url}/api", 1, pause=8.0)
         out, err = client.communicate(timeout=120)
         assert client.returncode == 0, err[-3000:]
         found = counts(home, out.strip())
@@ -195,3 +203,15 @@ def test_the_server_url_can_come_from_the_active_profile(tmp_path: Path) -> None
             assert done.returncode == 0, done.stderr
         flow_run_id, _ = run_flow(client, None, 3)
         assert counts(home, flow_run_id)["completed"] == 3
+
+
+def test_a_batch_over_the_server_s_size_limit_is_split_not_refused(tmp_path: Path) -> None:
+    # 3,000 bytes hold a dozen records: most batches of a 40-task flow are larger (413)
+    home = tmp_path / "server-home"
+    env = {"HEADWATER_SERVER_MAX_BATCH_BYTES": "3000"}
+    with headwater_server(home, tmp_path / "logs", env) as (server, _):
+        flow_run_id, err = run_flow(tmp_path / "client", f"{server.url}/api", N)
+        assert "refused" not in err and "saved to" not in err, err
+        found = counts(home, flow_run_id)
+    assert found["completed"] == N and found["logs"] >= N
+    assert found["states"] == found["distinct_states"]

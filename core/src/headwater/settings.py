@@ -224,6 +224,10 @@ HEADWATER_API_KEY = Setting("HEADWATER_API_KEY", is_secret=True)
 HEADWATER_SERVER_API_KEY = Setting("HEADWATER_SERVER_API_KEY", is_secret=True)
 #: seconds a server waits for a silent client before marking its unfinished runs Crashed
 HEADWATER_SERVER_CLIENT_TIMEOUT = Setting("HEADWATER_SERVER_CLIENT_TIMEOUT", _parse_float, 300.0)
+#: the largest batch body (bytes) a server takes at POST /api/records
+HEADWATER_SERVER_MAX_BATCH_BYTES = Setting(
+    "HEADWATER_SERVER_MAX_BATCH_BYTES", _parse_int, 32_000_000
+)
 HEADWATER_DATABASE_URL = Setting("HEADWATER_DATABASE_URL", is_secret=True)
 HEADWATER_ENCRYPTION_KEY = Setting("HEADWATER_ENCRYPTION_KEY", is_secret=True)
 HEADWATER_LOGGING_LEVEL = Setting("HEADWATER_LOGGING_LEVEL", default="INFO")
@@ -263,6 +267,7 @@ _HEADWATER_ONLY = {
     "PROFILE",
     "SERVER_API_KEY",
     "SERVER_CLIENT_TIMEOUT",
+    "SERVER_MAX_BATCH_BYTES",
 }
 PREFECT_ALIASES: dict[str, str] = {
     **{

@@ -6,8 +6,8 @@ and sent in order. Connection errors, timeouts, 5xx, 408 and 429 are retried wit
 backoff while new batches wait in memory; past `MEMORY_RECORDS` waiting records,
 or when asked to flush while the server is away, they go to a spill file
 (`api_spill`), sent first once the server answers again. Any other 4xx is a bug or
-a wrong key, never retried: said once, and the records are spilled. Nothing is
-dropped. Each failure mode is said once on the `headwater.history` logger.
+a wrong key, never retried: said once, and the records are spilled (a batch over
+the server's size limit, 413, is split in two first). Nothing is dropped. Each failure mode is said once on the `headwater.history` logger.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from headwater.history import api_spill
-from headwater.history.wire import Client, encode_batch, heartbeat_body
+from headwater.history.wire import Client, encode_batch, heartbeat_body, split_batch
 
 logger = logging.getLogger("headwater.history")
 
@@ -72,6 +72,7 @@ class Sender:
         self._backoff = 0.5
         self._last_sent = time.monotonic()
         self.heartbeat_every = HEARTBEAT_EVERY
+        self._too_large: str | None = None
         self._headers = {"content-type": "application/json"}
         if api_key:
             self._headers["authorization"] = f"Bearer {api_key}"
@@ -103,21 +104,27 @@ class Sender:
         self.spills = api_spill.find_spills(self.home, self.url)
         timeout = httpx.Timeout(30.0, connect=5.0)
         with httpx.Client(timeout=timeout, headers=self._headers) as http:
-            self._http = http
+            self._httpx = http
             while not self.stopping:
-                self._take()
-                if self.refused is not None or time.monotonic() < self._retry_at:
-                    self._keep_on_disk_if_asked()
-                    self._wait(max(0.0, self._retry_at - time.monotonic()) or 0.5)
-                    continue
-                if self.spills:
-                    self._send_spill(self.spills[0])
-                elif self.pending:
-                    self._send_pending()
-                elif time.monotonic() - self._last_sent >= self.heartbeat_every:
-                    self._post(heartbeat_body(self.client), count=0)
-                else:
-                    self._wait(min(1.0, self.heartbeat_every))
+                try:
+                    self._step()
+                except Exception:  # never lose the thread: what it holds stays for later
+                    logger.exception("headwater: the run record sender failed; retrying")
+                    self._wait(1.0)
+
+    def _step(self) -> None:
+        self._take()
+        if self.refused is not None or time.monotonic() < self._retry_at:
+            self._keep_on_disk_if_asked()
+            self._wait(max(0.0, self._retry_at - time.monotonic()) or 0.5)
+        elif self.spills:
+            self._send_spill(self.spills[0])
+        elif self.pending:
+            self._send_pending()
+        elif time.monotonic() - self._last_sent >= self.heartbeat_every:
+            self._post(heartbeat_body(self.client), count=0)
+        else:
+            self._wait(min(1.0, self.heartbeat_every))
 
     def _wait(self, seconds: float) -> None:
         if not self.queue:
@@ -136,8 +143,12 @@ class Sender:
                 pass
             try:
                 body, count, markers = encode_batch(records, self.client)
-            except Exception:  # never lose the thread; the records are reported
-                logger.exception("headwater: could not encode %d run records", len(records))
+            except Exception:  # unexpected (encoding falls back field by field): say which
+                logger.exception("headwater: could not encode %d run records: %r",
+                                 len(records), records[:3])  # fmt: skip
+                for rec in records:
+                    if isinstance(rec, threading.Event):
+                        rec.set()
                 continue
             if body is None:  # flush markers only: everything before them is in `pending`
                 if self.pending:
@@ -158,11 +169,28 @@ class Sender:
 
     def _send_pending(self) -> None:
         batch = self.pending[0]
-        if self._post(batch.body, batch.count) and self.pending and self.pending[0] is batch:
-            self.pending.popleft()  # (unless spilled meanwhile by an exit that gave up waiting)
+        self._too_large = None
+        sent = self._post(batch.body, batch.count)
+        if not self.pending or self.pending[0] is not batch:
+            return  # spilled meanwhile by an exit that gave up waiting
+        if sent:
+            self.pending.popleft()
             self.pending_records -= batch.count
             for marker in batch.markers:
                 marker.set()
+        elif self._too_large is not None:
+            self._split(batch, self._too_large)
+
+    def _split(self, batch: _Batch, detail: str) -> None:
+        """A batch over the server's size limit (413) is sent as two halves."""
+        halves = split_batch(batch.body)
+        if halves is None:  # one record alone is too large
+            self._refuse(413, detail)
+            return
+        (first, n1), (second, n2) = halves
+        self.pending.popleft()
+        self.pending.appendleft(_Batch(second, n2, batch.markers))
+        self.pending.appendleft(_Batch(first, n1))
 
     def _send_spill(self, path: Path) -> None:
         try:
@@ -193,7 +221,7 @@ class Sender:
         import httpx
 
         try:
-            answer = self._http.post(self.endpoint, content=body)
+            answer = self._httpx.post(self.endpoint, content=body)
         except httpx.HTTPError as exc:
             self._failed(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
             return False
@@ -208,6 +236,9 @@ class Sender:
         detail = _detail(answer)
         if status >= 500 or status in _RETRIED:
             self._failed(f"HTTP {status}: {detail}")
+            return False
+        if status == 413 and count > 1:
+            self._too_large = detail  # `_send_pending` splits it
             return False
         self._refuse(status, detail)
         return False
@@ -242,6 +273,8 @@ class Sender:
             403: "check HEADWATER_API_KEY: it must equal the server's HEADWATER_SERVER_API_KEY",
             404: f"check HEADWATER_API_URL ({self.url}): it must end in /api",
             405: f"check HEADWATER_API_URL ({self.url}): it must end in /api",
+            413: "one record is larger than the server takes (HEADWATER_SERVER_MAX_BATCH_BYTES "
+            "on the server)",
         }.get(status, "this is a bug in headwater: please report it with this message")
         self.refused = f"HTTP {status}: {detail}"
         where = api_spill.spill_dir(self.home)

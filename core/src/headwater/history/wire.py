@@ -19,7 +19,7 @@ from typing import Any
 from headwater.history.batch import dumps, json_default
 from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
 
-__all__ = ["Client", "encode_batch", "heartbeat_body"]
+__all__ = ["Client", "encode_batch", "heartbeat_body", "split_batch"]
 
 _encode = json.JSONEncoder(default=json_default, separators=(",", ":"), check_circular=False).encode
 _encode_safe = json.JSONEncoder(default=json_default, separators=(",", ":")).encode
@@ -105,3 +105,31 @@ def _to_bytes(body: dict[str, Any]) -> bytes:
 
 def heartbeat_body(client: Client) -> bytes:
     return _encode({"client": client.describe()}).encode()
+
+
+_LISTS = ("flow_runs", "task_runs", "states", "logs", "events")
+
+
+def split_batch(body: bytes) -> tuple[tuple[bytes, int], tuple[bytes, int]] | None:
+    """A batch as two (body, record count) halves with new ids, or None for one record.
+
+    The run records stay in the first half (so the second half's state changes find
+    their runs), unless there is nothing else to split.
+    """
+    data = json.loads(body)
+    rest = sum(len(data.get(k) or ()) for k in _LISTS[2:])
+    runs = sum(len(data.get(k) or ()) for k in _LISTS[:2])
+    if rest + runs <= 1:
+        return None
+    keys = _LISTS[2:] if rest > 1 else _LISTS
+    first = {**data, "batch_id": uuid.uuid4().hex}
+    second = {**data, "batch_id": uuid.uuid4().hex}
+    for key in _LISTS:
+        items = data.get(key) or []
+        if key in keys:
+            half = len(items) // 2
+            first[key], second[key] = items[:half], items[half:]
+        else:
+            first[key], second[key] = items, []
+    count = [sum(len(part[k]) for k in _LISTS) for part in (first, second)]
+    return (_encode(first).encode(), count[0]), (_encode(second).encode(), count[1])

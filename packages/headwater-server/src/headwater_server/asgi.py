@@ -47,7 +47,10 @@ def assemble(
         writers.close()
 
     loader = LoadingApp(build, shutdown)
-    app: ASGIApp = BodyLimit(loader, max_body_bytes, {RECORDS_PATH: MAX_BATCH_BYTES})
+    from headwater import settings
+
+    batch_limit = settings.get_int("server_max_batch_bytes", MAX_BATCH_BYTES) or MAX_BATCH_BYTES
+    app: ASGIApp = BodyLimit(loader, max_body_bytes, {RECORDS_PATH: batch_limit})
     if api_key:
         app = ApiKeyGuard(app, api_key)
     return app, loader

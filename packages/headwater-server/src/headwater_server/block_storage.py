@@ -14,24 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from headwater.blocks.api_storage import document_to_json, type_from_json, type_to_json
-from headwater.blocks.documents import SQLiteBlockStorage
+from headwater.blocks.api_storage import document_to_json, type_to_json
+from headwater.blocks.documents import BlockTypeRecord, SQLiteBlockStorage
 from headwater.blocks.errors import BlockExistsError
 from pydantic import BaseModel, Field
-
-
-class BlockTypeBody(BaseModel):
-    """A block class as a client registers it."""
-
-    slug: str
-    name: str
-    class_path: str
-    description: str | None = None
-    logo_url: str | None = None
-    documentation_url: str | None = None
-    code_example: str | None = None
-    capabilities: list[str] = Field(default_factory=list)
-    fields: dict[str, Any] = Field(default_factory=dict)
 
 
 class DocumentBody(BaseModel):
@@ -74,11 +60,11 @@ def block_storage_routes(holder: BlockStorageHolder) -> APIRouter:
         return [type_to_json(t) for t in holder.get().read_types()]
 
     @router.put("/types/{slug}")
-    def upsert_type(slug: str, body: BlockTypeBody) -> dict[str, str]:
+    def upsert_type(slug: str, body: BlockTypeRecord) -> dict[str, str]:
         """Register or update a block type."""
         if body.slug != slug:
             raise HTTPException(422, f"the body's slug {body.slug!r} differs from {slug!r}")
-        holder.get().upsert_type(type_from_json(body.model_dump()))
+        holder.get().upsert_type(body)
         return {"slug": slug}
 
     @router.get("/documents")

@@ -43,6 +43,7 @@ def start(host: str, port: int, log_level: str) -> None:
     else:
         click.echo(f"headwater server: run history of {home}")
     click.echo(f"API at http://{host}:{port}/api, docs at http://{host}:{port}/docs")
+    click.echo(f"record runs here with HEADWATER_API_URL=http://{host}:{port}/api")
     if key:
         click.echo("API key required (HEADWATER_SERVER_API_KEY is set)")
     if settings.get("api_url"):  # e.g. a profile made for clients: the server IS the history

@@ -30,7 +30,7 @@ _Kind = Literal["flow", "task"]
 #: run_id, run_kind, type, name, message, timestamp
 StateRow = tuple[str, _Kind, str, str, str | None, float]
 #: run_id, run_kind, level, message, timestamp, logger, run_name
-LogRow = tuple[str | None, _Kind, int, str, float, str, str]
+LogRow = tuple[str | None, _Kind, int, str, float, str | None, str | None]
 _ROW_FIELDS = {"states": StateChange._fields, "logs": LogEntry._fields}
 
 
@@ -47,7 +47,7 @@ class FlowRunIn(BaseModel):
     flow_name: str
     flow_version: str | None = None
     parameters: dict[str, Any] = Field(default_factory=dict)
-    tags: list[str] = Field(default_factory=list)
+    tags: list[Any] = Field(default_factory=list)
     parent_task_run_id: str | None = None
     root_flow_run_id: str | None = None
     created: float = 0.0
@@ -61,7 +61,7 @@ class TaskRunIn(BaseModel):
     flow_run_id: str | None = None
     dynamic_key: str = "0"
     task_inputs: dict[str, list[str]] = Field(default_factory=dict)
-    tags: list[str] = Field(default_factory=list)
+    tags: list[Any] = Field(default_factory=list)
     created: float = 0.0
     run_count: int = 0
     cache_key: str | None = None
@@ -139,7 +139,7 @@ def _apply(
         [FlowRun(**{**r.model_dump(), "tags": tuple(r.tags)}) for r in batch.flow_runs],
         [TaskRun(**{**r.model_dump(), "tags": tuple(r.tags)}) for r in batch.task_runs],
         [StateChange(*row) for row in batch.states],
-        [LogEntry(*row) for row in batch.logs],
+        [LogEntry(*row[:5], row[5] or "", row[6] or "") for row in batch.logs],
         [Event(**r.model_dump()) for r in batch.events],
         client=client,
     )
