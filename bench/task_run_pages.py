@@ -52,13 +52,15 @@ def build_home(home: Path, n: int) -> list[str]:
     with contextlib.closing(sqlite3.connect(home / "headwater.db")) as conn, conn:
         conn.executemany(
             "INSERT INTO flow_runs (id, name, flow_name, created, state_type, state_name, "
-            "run_count) VALUES (?, ?, ?, ?, 'COMPLETED', 'Completed', 1)",
+            "run_count, tags_json, parameters_json) "
+            "VALUES (?, ?, ?, ?, 'COMPLETED', 'Completed', 1, '[]', '{}')",
             flow_runs,
         )
         conn.executemany(
             "INSERT INTO task_runs (id, name, task_key, flow_run_id, dynamic_key, created, "
-            "start_time, end_time, state_timestamp, state_type, state_name, run_count) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'COMPLETED', 'Completed', 1)",
+            "start_time, end_time, state_timestamp, state_type, state_name, run_count, tags_json, "
+            "task_inputs_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'COMPLETED', 'Completed', 1, "
+            "'[]', '{}')",
             task_runs,
         )
     return sorted((t[0] for t in task_runs), reverse=True)

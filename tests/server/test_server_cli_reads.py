@@ -69,6 +69,13 @@ def test_cli_output_is_the_same_over_the_server(server: Service, server_home: Pa
         assert local.startswith("exit ") and len(local) > 10
         assert headwater(server_home, *args, url=url) == local, args
     assert "exit 0" in headwater(server_home, "flow-run", "inspect", broken, url=url)
+    stream = ["events", "stream", "--since", "1d", "--count", "7", "-o", "json"]
+    local, remote = headwater(server_home, *stream), headwater(server_home, *stream, url=url)
+    assert f"Streaming events from {url} " in remote
+    assert len(local.splitlines()) == 9
+    assert [line for line in remote.splitlines() if "Streaming" not in line] == [
+        line for line in local.splitlines() if "Streaming" not in line
+    ]
 
 
 def test_json_output_differs_at_most_below_the_microsecond(
@@ -112,9 +119,18 @@ def test_a_refused_api_key_is_said_and_never_shown(
     assert right == headwater(server_home, "flow-run", "ls")
 
 
-def test_a_flow_run_logs_where_to_view_it(server: Service, server_home: Path) -> None:
+@pytest.fixture(scope="module")
+def recording_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """A server over an embedded home of its own, that processes record into."""
+    home, logs = tmp_path_factory.mktemp("recorded-home"), tmp_path_factory.mktemp("rec-logs")
+    with headwater_server(home, logs, {"HEADWATER_SERVER_API_KEY": ""}) as (service, _):
+        yield service
+
+
+def test_a_flow_run_logs_where_to_view_it(recording_server: Service, tmp_path: Path) -> None:
     """Prefect's `View at http://HOST:PORT/runs/flow-run/<id>`: shown on the console, not
-    recorded. (Last in this module: it adds a flow run to the shared home.)"""
+    recorded."""
+    server, server_home = recording_server, tmp_path
     script = "from headwater import flow\n@flow(name='viewed')\ndef f():\n    return 1\nf()\n"
     env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_URL", "_UI_URL"))}
     env.update(HEADWATER_HOME=str(server_home), HEADWATER_API_URL=f"{server.url}/api")
@@ -132,3 +148,36 @@ def test_a_flow_run_logs_where_to_view_it(server: Service, server_home: Path) ->
         messages = [line["message"] for line in logs.json()]
     assert any(m.startswith("Beginning flow run") for m in messages)
     assert not any("View at" in m for m in messages)
+
+
+RECORD_AND_READ = """
+from headwater import flow
+from headwater.events.filters import EventFilter, read_events
+from headwater.history import get_store
+
+@flow(name="read-back")
+def f():
+    return 1
+
+f()
+store = get_store()
+store.flush(30)
+runs = store.read_flow_runs(flow_name="read-back")
+events = read_events(store, EventFilter(event=("prefect.flow-run.Completed",)), limit=500)
+print(len(runs), runs[0]["state_type"], sum(e["resource"]["headwater.resource.name"]
+      == runs[0]["name"] for e in events))
+"""
+
+
+def test_a_process_recording_into_a_server_reads_back_through_it(
+    recording_server: Service, tmp_path: Path
+) -> None:
+    """The recording store's read side (and event filters) go through the server."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_URL", "_API_KEY"))}
+    env.update(HEADWATER_HOME=str(tmp_path), HEADWATER_API_URL=f"{recording_server.url}/api")
+    done = subprocess.run(
+        [sys.executable, "-c", RECORD_AND_READ], env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["1", "COMPLETED", "1"]

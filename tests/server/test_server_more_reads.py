@@ -219,6 +219,18 @@ def test_task_run_cursor_pages_cover_every_run_once(api: httpx.Client) -> None:
         assert answer.status_code == 422 and "cursor" in answer.json()["detail"]
 
 
+def test_find_runs_by_short_id_prefix_or_name(api: httpx.Client) -> None:
+    (broken,) = post(api, "/api/flow_runs/filter", {"flows": {"name": {"any_": ["broken"]}}})
+    for ref in (broken["id"], broken["id"][-8:], broken["id"][:30], broken["name"]):
+        assert [r["id"] for r in post(api, "/api/flow_runs/find", {"ref": ref})] == [broken["id"]]
+    tasks = post(api, "/api/task_runs/filter", {})
+    found = post(api, "/api/task_runs/find", {"ref": tasks[0]["id"][-8:]})
+    assert [r["id"] for r in found] == [tasks[0]["id"]]
+    for text in INJECTIONS:
+        assert post(api, "/api/task_runs/find", {"ref": text}) == []
+    assert api.post("/api/flow_runs/find", json={"ref": ""}).status_code == 422
+
+
 def test_openapi_documents_the_new_routes(api: httpx.Client) -> None:
     paths = api.get("/openapi.json").json()["paths"]
     for path in (
@@ -226,6 +238,6 @@ def test_openapi_documents_the_new_routes(api: httpx.Client) -> None:
         "/api/block_documents/filter", "/api/block_documents/{id}", "/api/block_types/filter",
         "/api/block_schemas/filter", "/api/automations/filter", "/api/automations/{id}",
         "/api/flow_run_states/", "/api/task_run_states/", "/api/flows/filter",
-        "/api/task_runs/paginate",
+        "/api/task_runs/paginate", "/api/flow_runs/find", "/api/task_runs/find",
     ):  # fmt: skip
         assert path in paths, path

@@ -64,3 +64,11 @@ def test_pages_of_one_flow_run(many: tuple[Service, list[str]]) -> None:
         runs = api.post("/api/task_runs/count", json={"task_runs": body["task_runs"]}).json()
     assert len(seen) == runs == 1000 and seen == sorted(seen, reverse=True)
     assert seen[0] == ids[0]
+
+
+def test_a_short_id_finds_its_run_among_many(many: tuple[Service, list[str]]) -> None:
+    service, ids = many
+    with httpx.Client(base_url=service.url, timeout=60) as api:
+        for run_id in (ids[0], ids[N // 2], ids[-1]):
+            found = api.post("/api/task_runs/find", json={"ref": run_id[-8:]}).json()
+            assert [r["id"] for r in found] == [run_id]

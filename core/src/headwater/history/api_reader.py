@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 
@@ -165,22 +165,22 @@ class ApiRunHistory(RunHistory):
         return self._one("task", run_id)
 
     def _one(self, kind: str, run_id: str) -> dict[str, Any] | None:
-        """By full id, else by unique id prefix (which reads every run of that kind)."""
-        item = self._call("GET", f"/{kind}_runs/{run_id}") if run_id else None
+        """By full id, else by unique id prefix."""
+        if not run_id:
+            return None
+        item = self._call("GET", f"/{kind}_runs/{quote(run_id, safe='')}")
         if item is not None:
             return _flow_run(item) if kind == "flow" else _task_run(item)
-        found = [r for r in self._all(kind) if run_id and r["id"].startswith(run_id)][:2]
+        found = [r for r in self.find_runs(kind, run_id, PAGE) if r["id"].startswith(run_id)]
         return found[0] if len(found) == 1 else None
 
-    def _all(self, kind: str) -> list[dict[str, Any]]:
-        return self.read_flow_runs(limit=-1) if kind == "flow" else self.read_task_runs()
-
     def find_runs(self, kind: str, ref: str, limit: int = 20) -> list[dict[str, Any]]:
-        """The run with id `ref` at once; otherwise every run is read and compared."""
-        exact = self._one(kind, ref) if ref else None
-        if exact is not None and exact["id"] == ref:
-            return [exact]
-        return super().find_runs(kind, ref, limit)
+        """Runs `ref` may mean (id, id prefix or suffix, name), newest first: the server
+        looks (`POST /api/{kind}_runs/find`)."""
+        if not ref:
+            return []
+        found = self._call("POST", f"/{kind}_runs/find", json={"ref": ref, "limit": limit})
+        return [_flow_run(r) if kind == "flow" else _task_run(r) for r in found]
 
     def count_task_runs(self, flow_run_id: str | None = None) -> int:
         body = (
@@ -201,7 +201,7 @@ class ApiRunHistory(RunHistory):
         ]  # fmt: skip
 
     def read_logs(self, run_id: str, include_task_runs: bool = True) -> list[dict[str, Any]]:
-        is_flow = self._call("GET", f"/flow_runs/{run_id}") is not None
+        is_flow = self._call("GET", f"/flow_runs/{quote(run_id, safe='')}") is not None
         key = "flow_run_id" if is_flow else "task_run_id"
         body = {"logs": {key: {"any_": [run_id]}}, "sort": "TIMESTAMP_ASC"}
         out = []

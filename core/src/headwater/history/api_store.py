@@ -7,9 +7,8 @@ saved to disk. At exit the store waits HEADWATER_STORE_EXIT_WAIT seconds (defaul
 for the server, then saves the rest to a spill file and says where on stderr.
 
 Reading back (the read side of `RunStore`) goes to the server's read routes for
-single runs; the rest needs the HTTP read side (`headwater.history.api_history`)
-when it is installed, and says so otherwise. Automations, variables, concurrency
-limits, blocks and artifacts still use the local HEADWATER_HOME.
+single runs; the rest goes through the HTTP read side (`headwater.history.api_reader`).
+Variables, concurrency limits and artifacts still use the local HEADWATER_HOME.
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ LOW_WATER = 10_000
 BACKPRESSURE_WAIT = 60.0
 EXIT_WAIT = 10.0
 #: the HTTP read side, when installed ("module:class", built with (url, api_key))
-READER = "headwater.history.api_history:ApiRunHistory"
+READER = "headwater.history.api_reader:ApiRunHistory"
 _STORES: weakref.WeakSet[ApiRunStore] = weakref.WeakSet()
 
 
@@ -228,6 +227,18 @@ class ApiRunStore(RunStore):
 
     def last_event_seq(self) -> int:
         return self._history().last_event_seq()
+
+    def read_matching_events(
+        self, match: Any, limit: int | None = 100, after: int | None = None,
+        oldest_first: bool = False,
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """What `headwater.events.filters.read_events` asks of a history without SQL."""
+        reader: Any = self._history()
+        found: list[dict[str, Any]] = reader.read_matching_events(match, limit, after, oldest_first)
+        return found
+
+    def find_runs(self, kind: str, ref: str, limit: int = 20) -> list[dict[str, Any]]:
+        return self._history().find_runs(kind, ref, limit)
 
     def count_task_runs(self, flow_run_id: str | None = None) -> int:
         return self._history().count_task_runs(flow_run_id)

@@ -2,7 +2,8 @@
 
 Prefect's paths and shapes: `POST /api/flows/filter`, `GET /api/flow_run_states/?flow_run_id=`,
 `GET /api/task_run_states/?task_run_id=`, `POST /api/task_runs/paginate`,
-`POST /api/automations/filter`, `GET /api/automations/{id}`. Flows have no table of their
+`POST /api/automations/filter`, `GET /api/automations/{id}`; and headwater's own
+`POST /api/{flow,task}_runs/find` (which run a user means by a short id or name). Flows have no table of their
 own in headwater: a flow is the name its runs carry, its id a UUID derived from that name.
 """
 
@@ -49,6 +50,14 @@ class TaskRunPageQuery(TaskRunQuery):
     cursor: str | None = Field(
         default=None, description="headwater: continue after the page that gave this cursor"
     )
+
+
+class FindQuery(BaseModel):
+    """Body of `POST /api/flow_runs/find` and `/api/task_runs/find` (headwater's own)."""
+
+    model_config = ConfigDict(extra="forbid")
+    ref: str = Field(min_length=1, description="a full id, id prefix, id suffix or run name")
+    limit: int = Field(default=20, ge=0, le=DEFAULT_LIMIT)
 
 
 def flow_id(name: str) -> str:
@@ -192,6 +201,17 @@ def router(history: Any, tables: HomeTables) -> APIRouter:
         """Task runs a page at a time: `page` as Prefect, or `cursor` (give back the
         `next_cursor` of the last answer; null at the end), newest first."""
         return task_run_page(history(), query or TaskRunPageQuery())
+
+    @api.post("/flow_runs/find", tags=["Flow Runs"])
+    def find_flow_runs(query: FindQuery) -> list[dict[str, Any]]:
+        """Flow runs a user may mean by `ref` (what `headwater flow-run inspect REF` takes:
+        full id, id prefix, the short id `ls` shows, or the name), newest first."""
+        return [shapes.run(r) for r in history().find_runs("flow", query.ref, query.limit)]
+
+    @api.post("/task_runs/find", tags=["Task Runs"])
+    def find_task_runs(query: FindQuery) -> list[dict[str, Any]]:
+        """Task runs a user may mean by `ref` (full id, id prefix, short id or name)."""
+        return [shapes.run(r) for r in history().find_runs("task", query.ref, query.limit)]
 
     @api.post("/automations/filter", tags=["Automations"])
     def read_automations(query: AutomationQuery | None = None) -> list[dict[str, Any]]:

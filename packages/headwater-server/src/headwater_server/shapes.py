@@ -19,6 +19,7 @@ def run(row: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in row.items() if not k.startswith("state_") and k != "duration"}
     for key in _TIMES:
         out[key] = iso(row.get(key))
+    out["tags"] = row.get("tags") or []  # rows written without tags read as none
     out["expected_start_time"] = out["created"]
     out["total_run_time"] = row.get("duration") or 0.0
     out["state_type"] = row.get("state_type")
