@@ -58,7 +58,7 @@ class ApiClient:
                 self._client.close()
                 self._client = None
 
-    def _http(self) -> httpx.Client:
+    def _connection(self) -> httpx.Client:
         with self._lock:
             if self._client is None:
                 import httpx
@@ -102,7 +102,7 @@ class ApiClient:
 
         where = shown_url(self.url)
         try:
-            response = self._http().request(method, path, **kwargs)
+            response = self._connection().request(method, path, **kwargs)
         except httpx.TransportError as exc:
             raise self._error(
                 f"the headwater server at {where} cannot be reached ({type(exc).__name__}: "
