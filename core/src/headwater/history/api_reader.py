@@ -4,7 +4,7 @@
 Prefect-shaped routes, and turns the answers back into the plain dicts the embedded
 store returns (times as epoch seconds), so every command prints the same thing
 whichever history it reads. Times come back at the API's microsecond precision.
-One httpx client, keep-alive; `Authorization: Bearer HEADWATER_API_KEY`.
+Calls go through `headwater.utilities.api_client` (keep-alive, bearer key, errors).
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
-
-import httpx
+from urllib.parse import quote
 
 from headwater.exceptions import RunStoreError
 from headwater.history.base import RunHistory
+from headwater.utilities.api_client import ApiClient, shown_url
 
 __all__ = ["ApiRunHistory", "shown_url"]
 
@@ -34,16 +33,6 @@ _FLOW_RUN_KEYS = [
 _TASK_RUN_KEYS = [
     "id", "name", "task_key", "flow_run_id", "dynamic_key", "task_inputs", "tags", "cache_key",
 ]  # fmt: skip
-
-
-def shown_url(url: str) -> str:
-    """`url` without a password, fit for a message."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _epoch(text: str | None) -> float | None:
@@ -64,47 +53,21 @@ class ApiRunHistory(RunHistory):
     """A headwater server's run history, read over HTTP."""
 
     def __init__(self, url: str, api_key: str | None = None, timeout: float = 30.0) -> None:
-        self.url = url.rstrip("/")
-        self._has_key = bool(api_key)
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+        self.api = ApiClient(
+            url, api_key, RunStoreError, timeout=timeout, local_alternative="the local history"
+        )
+        self.url = self.api.url
 
     def __repr__(self) -> str:  # never the key
         return f"ApiRunHistory({shown_url(self.url)!r})"
 
     def close(self) -> None:
-        self._client.close()
+        self.api.close()
 
     # --- HTTP ------------------------------------------------------------------------
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        where = shown_url(self.url)
-        try:
-            response = self._client.request(method, path, **kwargs)
-        except httpx.TransportError as exc:
-            raise RunStoreError(
-                f"the headwater server at {where} cannot be reached ({type(exc).__name__}: "
-                f"{exc}); start it (`headwater server start`), or to read the local history "
-                "unset HEADWATER_API_URL (or switch profile: `headwater profile use NAME`)"
-            ) from None
-        if response.status_code == 401:
-            given = "refused the API key it was sent" if self._has_key else "needs an API key"
-            raise RunStoreError(
-                f"the headwater server at {where} {given} (401 Unauthorized); set "
-                "HEADWATER_API_KEY (environment or profile) to the key the server was started "
-                "with (its HEADWATER_SERVER_API_KEY)"
-            )
-        if response.status_code == 404 and method == "GET":
-            return None
-        if response.status_code >= 400:
-            try:
-                detail = response.json().get("detail")
-            except ValueError:
-                detail = response.text[:200]
-            raise RunStoreError(
-                f"the headwater server at {where} answered {response.status_code} to "
-                f"{method} {path}: {detail}"
-            )
-        return response.json()
+        """The answer's JSON; None for a GET of something the server does not have."""
+        return self.api.request(method, path, missing_ok=method == "GET", **kwargs)
 
     def _pages(self, path: str, body: dict[str, Any], limit: int | None) -> Iterator[Any]:
         """Every item the /filter route at `path` gives, PAGE at a time, up to `limit`."""
