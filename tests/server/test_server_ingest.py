@@ -173,7 +173,12 @@ def test_a_silent_client_s_runs_are_marked_crashed(tmp_path: Path, ingest_backen
         client = start_flow(tmp_path / "client", url, 100, pause=0.2)
         assert client.stdout is not None
         flow_run_id = client.stdout.readline().strip()
-        time.sleep(1.5)  # some batches sent
+        # some batches sent: the run is there (on a busy machine the first may take a while)
+        arrived = time.monotonic() + 60
+        while httpx.get(f"{url}/flow_runs/{flow_run_id}", timeout=30).status_code == 404:
+            assert time.monotonic() < arrived, "the client's first batch never arrived"
+            time.sleep(0.2)
+        time.sleep(0.5)
         killed_at = time.time()
         client.kill()
         client.communicate(timeout=30)
