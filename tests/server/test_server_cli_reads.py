@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -112,23 +113,28 @@ def test_a_refused_api_key_is_said_and_never_shown(
     assert right == headwater(server_home, "flow-run", "ls")
 
 
-def test_a_flow_run_logs_where_to_view_it(server: Service, server_home: Path) -> None:
+def test_a_flow_run_logs_where_to_view_it(tmp_path: Path) -> None:
     """Prefect's `View at http://HOST:PORT/runs/flow-run/<id>`: shown on the console, not
-    recorded. (Last in this module: it adds a flow run to the shared home.)"""
+    recorded. (A server of its own: the run it records would change the shared ones'.)"""
     script = "from headwater import flow\n@flow(name='viewed')\ndef f():\n    return 1\nf()\n"
-    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_URL", "_UI_URL"))}
-    env.update(HEADWATER_HOME=str(server_home), HEADWATER_API_URL=f"{server.url}/api")
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    found = re.search(rf"View at {re.escape(server.url)}/runs/flow-run/([0-9a-f-]{{36}})$",
-                      done.stderr, re.MULTILINE)  # fmt: skip
-    assert found, done.stderr
-    with httpx.Client(base_url=server.url, timeout=30) as api:
-        run = api.get(f"/api/flow_runs/{found.group(1)}").json()
-        assert run["flow_name"] == "viewed"
-        logs = api.post("/api/logs/filter", json={"logs": {"flow_run_id": {"any_": [run["id"]]}}})
-        messages = [line["message"] for line in logs.json()]
+    with headwater_server(tmp_path / "server-home", tmp_path / "logs") as (server, _):
+        env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_URL", "_UI_URL"))}
+        env.update(HEADWATER_HOME=str(tmp_path / "client"), HEADWATER_API_URL=f"{server.url}/api")
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        found = re.search(rf"View at {re.escape(server.url)}/runs/flow-run/([0-9a-f-]{{36}})$",
+                          done.stderr, re.MULTILINE)  # fmt: skip
+        assert found, done.stderr
+        run, messages = _run_and_logs(server.url, found.group(1))
+    assert run["flow_name"] == "viewed"
     assert any(m.startswith("Beginning flow run") for m in messages)
     assert not any("View at" in m for m in messages)
+
+
+def _run_and_logs(base: str, flow_run_id: str) -> tuple[dict[str, Any], list[str]]:
+    with httpx.Client(base_url=base, timeout=30) as api:
+        run = api.get(f"/api/flow_runs/{flow_run_id}").json()
+        logs = api.post("/api/logs/filter", json={"logs": {"flow_run_id": {"any_": [run["id"]]}}})
+        return run, [line["message"] for line in logs.json()]
