@@ -2,8 +2,11 @@
 per-task cost of recording into a server beside the embedded store.
 
     python bench/server_load.py [--processes 10] [--tasks 1000] [--cost-tasks 3000]
+                                [--database-url postgresql+psycopg://user:pw@host/db]
 
-Starts `headwater server start` on a free 127.0.0.1 port over a fresh home, then prints:
+Starts `headwater server start` on a free 127.0.0.1 port over a fresh home (its history
+in the home's embedded store, or with --database-url in that database: it is migrated
+and added to, never emptied; only this run's rows are counted), then prints:
 
 * load: seconds for all processes, batches (POST /api/records) per second the server
   committed, records per second, p50/p99 latency of a probe batch (100 states and logs)
@@ -19,6 +22,7 @@ Measures and prints only; nothing passes or fails on a number.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sqlite3
 import statistics
@@ -69,9 +73,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(home: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    home: Path, log: Path, database_url: str | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "HEADWATER_HOME": str(home)}
+    env.pop("HEADWATER_DATABASE_URL", None)
+    if database_url:
+        env["HEADWATER_DATABASE_URL"] = database_url
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "headwater", "server", "start", "--port", str(port)],
@@ -123,10 +132,32 @@ def probe(url: str, stop: threading.Event, latencies: list[float], bad: list[int
                 bad.append(answer.status_code)
 
 
-def load(processes: int, tasks: int, root: Path) -> None:
-    home = root / "server-home"
-    server, url = start_server(home, root / "server.log")
+def query(home: Path, database_url: str | None, sql: str, params: list[str]) -> int:
+    """One count from the server's history (`?` placeholders), wherever it is kept."""
+    if database_url is None:
+        with sqlite3.connect(home / "headwater.db") as db:
+            return int(db.execute(sql, params).fetchone()[0])
+    import sqlalchemy as sa
+
+    parts = sql.replace("ingested_batches", "applied_batches").split("?")
+    named = "".join(p + (f":p{i}" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
     try:
+        with engine.connect() as connection:
+            bound = {f"p{i}": v for i, v in enumerate(params)}
+            return int(connection.execute(sa.text(named), bound).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def load(processes: int, tasks: int, root: Path, database_url: str | None) -> None:
+    home = root / "server-home"
+    server, url = start_server(home, root / "server.log", database_url)
+    try:
+        batches_before = 0
+        if database_url is not None:
+            with contextlib.suppress(Exception):  # a new database: no table yet
+                batches_before = query(home, database_url, _BATCHES, [])
         stop, latencies, bad = threading.Event(), [], []  # type: ignore[var-annotated]
         prober = threading.Thread(target=probe, args=(url, stop, latencies, bad))
         started = time.perf_counter()
@@ -150,18 +181,23 @@ def load(processes: int, tasks: int, root: Path) -> None:
         server.terminate()
         server.wait(30)
     failed = [err[-500:] for c, (_, err) in zip(clients, outs) if c.returncode != 0]
-    with sqlite3.connect(home / "headwater.db") as db:
-        task_runs = db.execute("SELECT COUNT(*) FROM task_runs").fetchone()[0]
-        states = db.execute(
-            "SELECT COUNT(*) FROM states WHERE run_id NOT LIKE 'probe-%'"
-        ).fetchone()[0]
-        logs = db.execute("SELECT COUNT(*) FROM logs WHERE run_id NOT LIKE 'probe-%'").fetchone()[0]
-        batches = db.execute("SELECT COUNT(*) FROM ingested_batches").fetchone()[0]
+    ids = [out.strip() for _, (out, _) in zip(clients, outs) if out.strip()]
+    marks = ",".join("?" * len(ids))
+    runs = f"(SELECT id FROM task_runs WHERE flow_run_id IN ({marks}))"
+    task_runs = query(home, database_url, f"SELECT COUNT(*) FROM task_runs WHERE id IN {runs}", ids)
+    states, logs = (
+        query(home, database_url,
+              f"SELECT COUNT(*) FROM {table} WHERE run_id IN {runs} OR run_id IN ({marks})",
+              ids + ids)
+        for table in ("states", "logs")
+    )  # fmt: skip
+    batches = query(home, database_url, _BATCHES, []) - batches_before
     records = task_runs + states + logs
     lat = sorted(latencies)
     p50 = statistics.median(lat) * 1000 if lat else float("nan")
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan")
-    print(f"load: {processes} processes x {tasks} tasks in {took:.1f} s")
+    where = "embedded store" if database_url is None else "database"
+    print(f"load ({where}): {processes} processes x {tasks} tasks in {took:.1f} s")
     print(f"  task runs {task_runs} (expected {processes * tasks}), states {states}, logs {logs}")
     print(f"  {batches / took:.0f} batches/s, {records / took:.0f} records/s committed")
     print(f"  probe batch (100 records) latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
@@ -171,7 +207,10 @@ def load(processes: int, tasks: int, root: Path) -> None:
         print(text)
 
 
-def cost(tasks: int, root: Path) -> None:
+_BATCHES = "SELECT COUNT(*) FROM ingested_batches"
+
+
+def cost(tasks: int, root: Path, database_url: str | None) -> None:
     script = root / "cost.py"
     script.write_text(COST_SCRIPT)
 
@@ -182,7 +221,7 @@ def cost(tasks: int, root: Path) -> None:
         ).stdout.split()  # fmt: skip
         return float(out[0]), float(out[1])
 
-    server, url = start_server(root / "cost-server", root / "cost-server.log")
+    server, url = start_server(root / "cost-server", root / "cost-server.log", database_url)
     try:
         rows = []
         for _ in range(3):
@@ -204,10 +243,16 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=10)
     parser.add_argument("--tasks", type=int, default=1000)
     parser.add_argument("--cost-tasks", type=int, default=3000)
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="the server keeps its history in this database (HEADWATER_DATABASE_URL), "
+        "e.g. postgresql+psycopg://user:pw@host/db; default: its home's embedded store",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hw-server-load-") as tmp:
-        load(args.processes, args.tasks, Path(tmp))
-        cost(args.cost_tasks, Path(tmp))
+        load(args.processes, args.tasks, Path(tmp), args.database_url)
+        cost(args.cost_tasks, Path(tmp), args.database_url)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from hw_postgres import Postgres, pg_database, postgres
 from hw_services import Service, missing_service
+from ingest_helpers import Backend
 from server_process import headwater_server, record_runs
 
 __all__ = ["Postgres", "pg_database", "postgres"]
@@ -73,6 +74,16 @@ def _copy_in(cluster: Postgres, home: Path) -> Iterator[str]:
 def pg_url(postgres: Postgres, pg_database: str) -> str:
     """The URL of a fresh, empty database of its own on the session's cluster."""
     return postgres.url(pg_database)
+
+
+@pytest.fixture(params=["embedded", "postgres"])
+def ingest_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    """Where the server of an ingest test keeps what clients record: its home's embedded
+    store, or an empty PostgreSQL database of its own (HEADWATER_DATABASE_URL)."""
+    home = tmp_path / "server-home"
+    if request.param == "postgres":
+        return Backend("postgres", home, request.getfixturevalue("pg_url"))
+    return Backend("embedded", home)
 
 
 @pytest.fixture

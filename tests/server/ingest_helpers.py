@@ -7,7 +7,10 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 INGEST_FLOW = Path(__file__).with_name("ingest_flow.py")
 
@@ -45,32 +48,70 @@ def run_flow(
     return out.strip(), err
 
 
-def counts(home: Path, flow_run_id: str) -> dict[str, int]:
-    """What the home's database holds for one flow run and its task runs."""
-    with sqlite3.connect(home / "headwater.db") as db:
-        ids = [flow_run_id] + [
-            r[0]
-            for r in db.execute("SELECT id FROM task_runs WHERE flow_run_id = ?", (flow_run_id,))
-        ]
-        marks = ",".join("?" * len(ids))
-        wanted = set(ids)
+def counts(where: Path | str, flow_run_id: str) -> dict[str, int]:
+    """What the history holds for one flow run and its task runs. `where`: a home (its
+    embedded database) or a database URL (HEADWATER_DATABASE_URL)."""
+    ids = [flow_run_id] + [
+        r[0] for r in query(where, "SELECT id FROM task_runs WHERE flow_run_id = ?", [flow_run_id])
+    ]
+    marks = ",".join("?" * len(ids))
+    wanted = set(ids)
+    events = "events" if isinstance(where, Path) else "event_rows"
 
-        def one(sql: str) -> int:
-            return int(db.execute(sql.format(marks=marks), ids).fetchone()[0])
+    def one(sql: str) -> int:
+        return int(query(where, sql.format(marks=marks), ids)[0][0])
 
-        return {
-            "task_runs": len(ids) - 1,
-            "completed": one(
-                "SELECT COUNT(*) FROM task_runs WHERE id IN ({marks}) AND state_type = 'COMPLETED'"
-            ),
-            "states": one("SELECT COUNT(*) FROM states WHERE run_id IN ({marks})"),
-            "distinct_states": one(
-                "SELECT COUNT(*) FROM (SELECT DISTINCT run_id, type, timestamp FROM states "
-                "WHERE run_id IN ({marks}))"
-            ),
-            "logs": one("SELECT COUNT(*) FROM logs WHERE run_id IN ({marks})"),
-            "events": sum(
-                json.loads(r)["headwater.resource.id"].split(".", 2)[-1] in wanted
-                for (r,) in db.execute("SELECT resource_json FROM events")
-            ),
-        }
+    return {
+        "task_runs": len(ids) - 1,
+        "completed": one(
+            "SELECT COUNT(*) FROM task_runs WHERE id IN ({marks}) AND state_type = 'COMPLETED'"
+        ),
+        "states": one("SELECT COUNT(*) FROM states WHERE run_id IN ({marks})"),
+        "distinct_states": one(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT run_id, type, timestamp FROM states "
+            "WHERE run_id IN ({marks})) AS d"
+        ),
+        "logs": one("SELECT COUNT(*) FROM logs WHERE run_id IN ({marks})"),
+        "events": sum(
+            json.loads(r)["headwater.resource.id"].split(".", 2)[-1] in wanted
+            for (r,) in query(where, f"SELECT resource_json FROM {events}", [])
+        ),
+    }
+
+
+def query(where: Path | str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Rows of `sql` (`?` placeholders) in a home's embedded database or at a database URL."""
+    if isinstance(where, Path):
+        with sqlite3.connect(where / "headwater.db") as db:
+            return db.execute(sql, list(params)).fetchall()
+    import sqlalchemy as sa
+
+    parts = sql.split("?")
+    named = "".join(p + (f":p{i}" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
+    engine = sa.create_engine(where, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(sa.text(named), {f"p{i}": v for i, v in enumerate(params)})
+            return [tuple(row) for row in found]
+    finally:
+        engine.dispose()
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where a test's server keeps its history: the embedded store of `home`, or the
+    PostgreSQL database at `database_url`."""
+
+    name: str
+    home: Path
+    database_url: str | None = None
+
+    @property
+    def where(self) -> Path | str:
+        """What `counts` and `query` take."""
+        return self.database_url or self.home
+
+    def env(self, **more: str) -> dict[str, str]:
+        """The server's environment."""
+        found = {"HEADWATER_DATABASE_URL": self.database_url} if self.database_url else {}
+        return {**found, **more}

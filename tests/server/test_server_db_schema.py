@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from headwater.history import FlowRun, LogEntry, StateChange, TaskRun
 from headwater.history.sqlite import SCHEMA_VERSION, SQLiteRunStore, ensure_schema
 from headwater_server.database import migrate
-from headwater_server.database.tables import HISTORY_TABLES, metadata
+from headwater_server.database.tables import HISTORY_TABLES, SERVER_TABLES, metadata
 
 _AFFINITY = {"TEXT": "TEXT", "FLOAT": "REAL", "REAL": "REAL", "INTEGER": "INTEGER",
              "BIGINT": "INTEGER"}  # fmt: skip
@@ -113,7 +113,7 @@ def test_upgrade_and_reset_on_postgres(pg_url: str) -> None:
         assert migrate.upgrade(engine) == (None, migrate.head_revision())
         assert migrate.upgrade(engine)[0] == migrate.head_revision()  # a second time: nothing
         inspector = sa.inspect(engine)
-        for table in (*HISTORY_TABLES, "applied_batches"):
+        for table in (*HISTORY_TABLES, *SERVER_TABLES):
             found = [c["name"] for c in inspector.get_columns(table)]
             assert found == [c.name for c in metadata.tables[table].columns], table
         indexes = {i["name"] for i in inspector.get_indexes("task_runs")}

@@ -124,6 +124,11 @@ def sweep_dead_processes(
     return int(in_transaction(conn, partial(mark_crashed, dead=dead), patience))
 
 
+def crash_message(pid: int, kind: str) -> str:
+    """The message of a Crashed state whose process died (the server's sweep says the same)."""
+    return f"Process {pid} that ran this {kind} run exited without reporting a final state"
+
+
 def mark_crashed(c: sqlite3.Connection, dead: list[tuple[int, int, float]]) -> int:
     """Inside a transaction: for each (process row, pid, last seen alive), claim the row and
     mark that process's unfinished runs CRASHED as of `last seen`; return how many runs.
@@ -143,9 +148,7 @@ def mark_crashed(c: sqlite3.Connection, dead: list[tuple[int, int, float]]) -> i
             ).fetchall()
             if not runs:
                 continue
-            message = (
-                f"Process {pid} that ran this {kind} run exited without reporting a final state"
-            )
+            message = crash_message(pid, kind)
             c.executemany(
                 f"UPDATE {table} SET state_type = 'CRASHED', state_name = 'Crashed', "
                 "state_message = ?, state_timestamp = ?, end_time = COALESCE(end_time, ?) "

@@ -35,7 +35,7 @@ def assemble(
 ) -> tuple[ASGIApp, LoadingApp]:
     """The guarded app and the `LoadingApp` inside it (to start loading when listening)."""
     holder = HistoryHolder(Path(home))
-    writers = WriterHolder(partial(open_batch_writer, Path(home)))
+    writers = WriterHolder(partial(open_batch_writer, Path(home), holder))
 
     def build() -> ASGIApp:
         from headwater_server.app import build_api
@@ -56,8 +56,22 @@ def assemble(
     return app, loader
 
 
-def open_batch_writer(home: Path) -> BatchWriter:
-    """The store client batches go into: the embedded SQLite store of `home`."""
+def open_batch_writer(home: Path, history: HistoryHolder | None = None) -> BatchWriter:
+    """The store client batches go into: the database at HEADWATER_DATABASE_URL when set
+    (sharing `history`'s engine and pool), else the embedded SQLite store of `home`."""
+    from headwater import settings
+
+    url = settings.get("database_url")
+    if url:
+        from headwater_server.database.batch_writer import DatabaseBatchWriter
+        from headwater_server.database.run_store import SQLAlchemyRunStore
+
+        shared = history.get() if history is not None else None
+        if isinstance(shared, SQLAlchemyRunStore):
+            return DatabaseBatchWriter(shared)
+        from headwater_server.database.open import open_database
+
+        return DatabaseBatchWriter(open_database(url), owns_store=True)
     from headwater_server.ingest_sqlite import SQLiteBatchWriter
 
     return SQLiteBatchWriter(home)

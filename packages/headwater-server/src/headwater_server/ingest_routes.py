@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
+from headwater.exceptions import RunStoreError
 from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -166,7 +167,7 @@ def ingest_router(
         body = await request.body()
         try:
             return await run_in_threadpool(_apply, writer(), body, heartbeat_every, on_events)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, RunStoreError) as exc:
             raise HTTPException(503, f"the run history cannot take records now ({exc})") from None
 
     return router
@@ -185,7 +186,8 @@ def enable_ingest(app: FastAPI, writers: WriterHolder, home: Path) -> None:
 
     def writer() -> BatchWriter | None:
         # the server's home is left untouched until some process created its database
-        return writers.opened() or (writers.get() if database.exists() else None)
+        ready = database.exists() or bool(settings.get("database_url"))
+        return writers.opened() or (writers.get() if ready else None)
 
     start_sweeper(writer, timeout, threading.Event())
 

@@ -2,16 +2,18 @@
 
 The columns are core's `history/schema.sql` (schema version 5) column for column,
 so a server on PostgreSQL and the embedded store of a HEADWATER_HOME hold the same
-rows (a test compares them with SQLite's `PRAGMA table_info`). `applied_batches`
-is the server's own: the ids of the batches it wrote, so a client's retry of a
-batch is not applied twice.
+rows (a test compares them with SQLite's `PRAGMA table_info`). `SERVER_TABLES` are
+the server's own, with no counterpart in core: `applied_batches` (the ids of the
+batches it wrote, so a client's retry of a batch is not applied twice) and
+`server_clients` (the client processes recording through it; core's `processes`
+plays that part in an embedded home).
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["HISTORY_TABLES", "metadata"]
+__all__ = ["HISTORY_TABLES", "SERVER_TABLES", "metadata"]
 
 metadata = sa.MetaData()
 
@@ -128,5 +130,19 @@ applied_batches = sa.Table(
     sa.Column("applied", sa.Float, nullable=False),
 )
 
+server_clients = sa.Table(
+    "server_clients",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    #: the client's own id: a fresh uuid per process start (`ClientInfo.id`)
+    sa.Column("client", sa.Text, nullable=False, unique=True),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("hostname", sa.Text, nullable=False),
+    sa.Column("started", sa.Float, nullable=False),
+    sa.Column("last_seen", sa.Float, nullable=False),
+)
+
 #: the tables core's schema.sql also has (the drift test compares these)
 HISTORY_TABLES = ("flow_runs", "task_runs", "states", "logs", "event_rows")
+#: the server's own tables (no counterpart in core's schema; the drift test skips them)
+SERVER_TABLES = ("applied_batches", "server_clients")

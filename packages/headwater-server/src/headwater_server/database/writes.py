@@ -10,6 +10,7 @@ returned, and each state's event stored in full (see `events`).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
     from sqlalchemy.engine import Connection
 
-__all__ = ["write_batch"]
+__all__ = ["write_batch", "write_records"]
 
 _STATE = ("state_type", "state_name", "state_message", "state_timestamp", "start_time",
           "end_time", "run_count", "running_count", "process_id")  # fmt: skip
@@ -149,10 +150,12 @@ def write_batch(
     states: list[StateChange],
     logs: list[LogEntry],
     events: list[Event],
+    process_id: int | None = None,
 ) -> bool:
-    """Apply one batch inside the caller's transaction; False if `batch_id` was applied."""
-    from headwater.history.batch import build_batch, dumps
+    """Apply one batch inside the caller's transaction; False if `batch_id` was applied.
 
+    `process_id`: the `server_clients` row of the client that sent it (its runs point at it).
+    """
     if connection.dialect.name == "postgresql":
         batch_id = batch_id.replace("\x00", "\ufffd")
     claim = _insert(connection, t.applied_batches).values(batch_id=batch_id, applied=time.time())
@@ -163,9 +166,25 @@ def write_batch(
     ).first()
     if claimed is None:
         return False
-    work, _ = build_batch([*flow_runs, *task_runs, *states], None)
-    from headwater.history import batch as core_batch
+    write_records(connection, flow_runs, task_runs, states, logs, events, process_id)
+    return True
 
+
+def write_records(
+    connection: Connection,
+    flow_runs: Sequence[FlowRun],
+    task_runs: Sequence[TaskRun],
+    states: Sequence[StateChange],
+    logs: Sequence[LogEntry],
+    events: Sequence[Event],
+    process_id: int | None = None,
+) -> None:
+    """Write records inside the caller's transaction, as the embedded writer does: runs
+    upserted, each state change moving its run on and stored with its event."""
+    from headwater.history import batch as core_batch
+    from headwater.history.batch import build_batch, dumps
+
+    work, _ = build_batch([*flow_runs, *task_runs, *states], process_id)
     for sql, rows in work:
         if sql == core_batch.INSERT_FLOW_RUN:
             _upsert(connection, t.flow_runs, [dict(zip(_FLOW, r, strict=True)) for r in rows])
@@ -195,4 +214,3 @@ def write_batch(
             for e in events
         ]  # fmt: skip
         connection.execute(sa.insert(t.event_rows), _rows(connection, emitted))
-    return True
