@@ -26,15 +26,12 @@ from typing import Any
 
 from headwater import settings
 from headwater.history.base import RunHistory, RunStore
-from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
+from headwater.history.queued import LOW_WATER, QueuedRecorder
 from headwater.history.sender import Sender
 
 __all__ = ["ApiRunStore"]
 
-#: queued records above which `record_*` gives the sender the CPU ...
-HIGH_WATER = 20_000
-#: ... until the queue is back below this (at most `BACKPRESSURE_WAIT` seconds)
-LOW_WATER = 10_000
+#: how long recording past HIGH_WATER waits for the sender (history.queued)
 BACKPRESSURE_WAIT = 60.0
 EXIT_WAIT = 10.0
 #: the HTTP read side, when installed ("module:class", built with (url, api_key))
@@ -42,7 +39,7 @@ READER = "headwater.history.api_reader:ApiRunHistory"
 _STORES: weakref.WeakSet[ApiRunStore] = weakref.WeakSet()
 
 
-class ApiRunStore(RunStore):
+class ApiRunStore(QueuedRecorder, RunStore):
     """Records into the headwater server at `url` (e.g. http://127.0.0.1:4200/api)."""
 
     def __init__(self, url: str, api_key: str | None, home: Path) -> None:
@@ -65,36 +62,6 @@ class ApiRunStore(RunStore):
         return self._closed
 
     # --- write side: the engine's hot path ---------------------------------------
-    def record_flow_run(self, run: FlowRun) -> None:
-        queue = self._queue
-        queue.append(run)
-        if len(queue) > HIGH_WATER:
-            self._backpressure()
-
-    def record_task_run(self, run: TaskRun) -> None:
-        queue = self._queue
-        queue.append(run)
-        if len(queue) > HIGH_WATER:
-            self._backpressure()
-
-    def record_state(self, change: StateChange) -> None:
-        queue = self._queue
-        queue.append(change)
-        if len(queue) > HIGH_WATER:
-            self._backpressure()
-
-    def record_log(self, entry: LogEntry) -> None:
-        queue = self._queue
-        queue.append(entry)
-        if len(queue) > HIGH_WATER:
-            self._backpressure()
-
-    def record_event(self, event: Event) -> None:
-        queue = self._queue
-        queue.append(event)
-        if len(queue) > HIGH_WATER:
-            self._backpressure()
-
     def _backpressure(self) -> None:
         """The sender is behind on encoding: wait (bounded) until the queue is lower."""
         sender = self._sender

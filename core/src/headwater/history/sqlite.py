@@ -35,7 +35,7 @@ from headwater.history.connection import ForkGuard, connect, in_transaction, use
 from headwater.history.crash import register_process, upkeep
 from headwater.history.home_database import forget_home
 from headwater.history.queries import Queries
-from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
+from headwater.history.queued import HIGH_WATER, LOW_WATER, QueuedRecorder
 from headwater.history.state_events import EVENTS_VIEW, upgrade_events_table
 from headwater.history.writer import Writer
 
@@ -62,10 +62,6 @@ MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
     3: [upgrade_events_table],  # 4: events stored in event_rows, read via the events view
     4: [],  # 5: variables, concurrency limits, transaction records, artifacts, assets
 }
-#: queued records above which `record_*` waits for the writer ...
-HIGH_WATER = 20_000
-#: ... until the queue is back below this
-LOW_WATER = 10_000
 #: how long `close()` and the exit handler wait for the writer
 EXIT_FLUSH_TIMEOUT = 120.0
 #: how long they wait for a stalled writer (disk full) before spilling; HEADWATER_STORE_EXIT_WAIT
@@ -94,7 +90,7 @@ def schema_statements() -> list[str]:
     return [*statements, EVENTS_VIEW.strip()]
 
 
-class SQLiteRunStore(Queries, RunStore):
+class SQLiteRunStore(QueuedRecorder, Queries, RunStore):
     """Run history in `home/headwater.db` (WAL), shared safely by several processes."""
 
     def __init__(self, home: Path | str) -> None:
@@ -213,36 +209,6 @@ class SQLiteRunStore(Queries, RunStore):
         return f"the run store at {self.path} cannot be used ({text}); {_FIX}"
 
     # --- write side: the engine's hot path ------------------------------------
-    def record_flow_run(self, run: FlowRun) -> None:
-        queue = self._queue
-        queue.append(run)
-        if len(queue) > HIGH_WATER:
-            self._backpressure()
-
-    def record_task_run(self, run: TaskRun) -> None:
-        queue = self._queue
-        queue.append(run)
-        if len(queue) > HIGH_WATER:
-            self._backpressure()
-
-    def record_state(self, change: StateChange) -> None:
-        queue = self._queue
-        queue.append(change)
-        if len(queue) > HIGH_WATER:
-            self._backpressure()
-
-    def record_log(self, entry: LogEntry) -> None:
-        queue = self._queue
-        queue.append(entry)
-        if len(queue) > HIGH_WATER:
-            self._backpressure()
-
-    def record_event(self, event: Event) -> None:
-        queue = self._queue
-        queue.append(event)
-        if len(queue) > HIGH_WATER:
-            self._backpressure()
-
     def _backpressure(self) -> None:
         """The writer is behind: give it the CPU until the queue is back to LOW_WATER.
 
