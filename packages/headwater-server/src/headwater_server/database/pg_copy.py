@@ -15,14 +15,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-__all__ = ["copy_rows", "next_seqs", "without_nul"]
+__all__ = ["copies", "copy_rows", "next_seqs", "without_nul"]
+
+
+def copies(connection: Connection) -> bool:
+    """True on PostgreSQL through psycopg 3 (the driver whose COPY this module uses); other
+    drivers (postgresql:// alone means psycopg2) and SQLite take the executemany path."""
+    return connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
 
 
 def without_nul(row: Sequence[Any]) -> tuple[Any, ...]:
     """PostgreSQL text cannot hold NUL: it becomes U+FFFD (as the executemany path does)."""
-    return tuple(
-        v.replace("\x00", "\ufffd") if type(v) is str and "\x00" in v else v for v in row
-    )
+    return tuple(v.replace("\x00", "\ufffd") if type(v) is str and "\x00" in v else v for v in row)
 
 
 @contextmanager
@@ -32,8 +36,11 @@ def _cursor(connection: Connection, statement: str) -> Iterator[Any]:
     import psycopg
     import sqlalchemy as sa
 
+    driver: psycopg.Connection[Any] | None = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the database connection is closed; open a new one and retry")
     try:
-        with connection.connection.driver_connection.cursor() as cursor:
+        with driver.cursor() as cursor:
             yield cursor
     except psycopg.Error as exc:
         raise sa.exc.DBAPIError.instance(
@@ -54,10 +61,7 @@ def copy_rows(
 def next_seqs(connection: Connection, table: str, count: int) -> list[int]:
     """`count` new values of `table`'s serial `seq` column, ascending, taken up front so
     rows can be COPYed with their seq (no INSERT ... RETURNING needed)."""
-    sql = (
-        f"SELECT nextval(pg_get_serial_sequence('{table}', 'seq')) "
-        "FROM generate_series(1, %s)"
-    )
+    sql = f"SELECT nextval(pg_get_serial_sequence('{table}', 'seq')) FROM generate_series(1, %s)"
     with _cursor(connection, sql) as cursor:
         cursor.execute(sql, (count,))
         return sorted(row[0] for row in cursor.fetchall())
