@@ -37,6 +37,9 @@ _STATES = ("run_id", "run_kind", "type", "name", "message", "timestamp")
 _LOGS = ("run_id", "run_kind", "level", "message", "timestamp", "logger", "run_name")
 _EVENTS = ("id", "event", "occurred", "resource_json", "payload_json", "related_json", "follows",
            "state_seq")  # fmt: skip
+#: the run columns a state event uses (see events.state_event_row)
+_EVENT_TASK = ("id", "name", "tags_json", "flow_run_id")
+_EVENT_FLOW = ("id", "name", "tags_json", "flow_name", "parent_task_run_id")
 _UPDATE = ("b_type", "b_name", "b_message", "b_ts", "b_start", "b_end", "b_running", "b_id")
 
 
@@ -126,7 +129,10 @@ def _update_states(connection: Connection, table: sa.Table, rows: list[tuple[Any
 def _by_id(connection: Connection, table: sa.Table, ids: set[str]) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
-    found = connection.execute(sa.select(table).where(table.c.id.in_(sorted(ids))))
+    # only what a state event names: parameters and task inputs can be large
+    wanted = _EVENT_TASK if table is t.task_runs else _EVENT_FLOW
+    query = sa.select(*(table.c[c] for c in wanted))
+    found = connection.execute(query.where(table.c.id.in_(sorted(ids))))
     return {row.id: dict(row._mapping) for row in found}
 
 
