@@ -24,9 +24,15 @@ def copies(connection: Connection) -> bool:
     return connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
 
 
-def without_nul(row: Sequence[Any]) -> tuple[Any, ...]:
-    """PostgreSQL text cannot hold NUL: it becomes U+FFFD (as the executemany path does)."""
-    return tuple(v.replace("\x00", "\ufffd") if type(v) is str and "\x00" in v else v for v in row)
+def without_nul(row: Sequence[Any]) -> Sequence[Any]:
+    """PostgreSQL text cannot hold NUL: it becomes U+FFFD (as the executemany path does).
+    `row` itself when it has none (nearly always), so the common case copies nothing."""
+    for value in row:
+        if type(value) is str and "\x00" in value:
+            return tuple(
+                v.replace("\x00", "\ufffd") if type(v) is str and "\x00" in v else v for v in row
+            )
+    return row
 
 
 @contextmanager
