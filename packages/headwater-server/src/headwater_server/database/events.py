@@ -10,17 +10,25 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["iso", "state_event_row"]
+
+# One encoder for every row: json.dumps with separators builds a new one per call.
+_encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+
+@lru_cache(maxsize=4096)
+def _second(whole: int) -> str:
+    return datetime.fromtimestamp(whole, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def iso(ts: float) -> str:
     """`ts` as the view writes it: ISO 8601 in UTC, always with microseconds."""
     whole = int(ts)
     micro = min(999_999, round((ts - whole) * 1_000_000))
-    moment = datetime.fromtimestamp(whole, tz=timezone.utc)
-    return f"{moment.strftime('%Y-%m-%dT%H:%M:%S')}.{micro:06d}+00:00"
+    return f"{_second(whole)}.{micro:06d}+00:00"
 
 
 def _related(rid: str, role: str, name: str | None = None, named: bool = True) -> dict[str, Any]:
@@ -34,12 +42,37 @@ def _state(state: dict[str, Any]) -> dict[str, Any]:
     return {"type": state["type"], "name": state["name"], "message": state["message"] or ""}
 
 
-def _tags(*runs: dict[str, Any] | None) -> list[str]:
+@lru_cache(maxsize=1024)
+def _tag_set(tags_json: str) -> frozenset[str]:
+    return frozenset(json.loads(tags_json) or ())
+
+
+def _tags(*runs: dict[str, Any] | None) -> tuple[str, ...]:
     found: set[str] = set()
     for run in runs:
         if run is not None and run.get("tags_json"):
-            found.update(json.loads(run["tags_json"]) or ())
-    return sorted(found)
+            found.update(_tag_set(run["tags_json"]))
+    return tuple(sorted(found))
+
+
+@lru_cache(maxsize=4096)
+def _related_json(
+    kind: str,
+    flow: tuple[str, str, str] | None,
+    parent_task: tuple[str, str] | None,
+    tags: tuple[str, ...],
+) -> str:
+    """The related resources of a state event: the same for every state of a run (and
+    for every task run of one flow run with the same tags), so encoded once."""
+    related: list[dict[str, Any]] = []
+    if kind == "task" and flow is not None:
+        related.append(_related(f"headwater.flow-run.{flow[0]}", "flow-run", flow[1]))
+    if kind == "flow" and parent_task is not None:
+        related.append(_related(f"headwater.task-run.{parent_task[0]}", "task-run", parent_task[1]))
+    if flow is not None:
+        related.append(_related(f"headwater.flow.{flow[2]}", "flow", flow[2]))
+    related += [_related(f"headwater.tag.{tag}", "tag", named=False) for tag in tags]
+    return _encode(related)
 
 
 def state_event_row(
@@ -70,26 +103,19 @@ def state_event_row(
         "initial_state": _state(previous) if previous else None,
         "validated_state": _state(state),
     }
-    related: list[dict[str, Any]] = []
-    if kind == "task" and flow is not None:
-        related.append(_related(f"headwater.flow-run.{flow['id']}", "flow-run", flow["name"]))
-    if kind == "flow" and parent_task is not None:
-        related.append(
-            _related(f"headwater.task-run.{parent_task['id']}", "task-run", parent_task["name"])
-        )
-    if flow is not None:
-        related.append(_related(f"headwater.flow.{flow['flow_name']}", "flow", flow["flow_name"]))
-    related += [
-        _related(f"headwater.tag.{tag}", "tag", named=False)
-        for tag in _tags(task if kind == "task" else None, flow)
-    ]
+    related = _related_json(
+        kind,
+        (flow["id"], flow["name"], flow["flow_name"]) if flow is not None else None,
+        (parent_task["id"], parent_task["name"]) if parent_task is not None else None,
+        _tags(task if kind == "task" else None, flow),
+    )
     return {
         "id": f"{run_id[:24]}{state['seq']:012x}",
         "event": f"headwater.{kind}-run.{state['name']}",
         "occurred": state["timestamp"],
-        "resource_json": json.dumps(resource, separators=(",", ":")),
-        "payload_json": json.dumps(payload, separators=(",", ":")),
-        "related_json": json.dumps(related, separators=(",", ":")),
+        "resource_json": _encode(resource),
+        "payload_json": _encode(payload),
+        "related_json": related,
         "follows": None,
         "state_seq": state["seq"],
     }
