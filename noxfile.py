@@ -99,7 +99,8 @@ _KNOWN: dict[str, Package] = {
         "packages/headwater-server",
         "headwater_server",
         "tests/server",
-        ("httpx", "psycopg[binary]>=3.1"),  # psycopg: the server tests on PostgreSQL
+        # psycopg: the server tests on PostgreSQL; numpy: the tutorial's flow (seed setup test)
+        ("httpx", "psycopg[binary]>=3.1", "numpy"),
         ("server", "db"),
     ),
 }
