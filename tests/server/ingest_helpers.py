@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,10 +92,32 @@ def query(where: Path | str, sql: str, params: Sequence[Any] = ()) -> list[tuple
     engine = sa.create_engine(where, poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as connection:
+            _wait_for_intake(connection)
             found = connection.execute(sa.text(named), {f"p{i}": v for i, v in enumerate(params)})
             return [tuple(row) for row in found]
     finally:
         engine.dispose()
+
+
+def _wait_for_intake(connection: Any, timeout: float = 60.0) -> None:
+    """A server on PostgreSQL acknowledges batches before applying them (see
+    database/intake.py): read once it has applied every staged one."""
+    import sqlalchemy as sa
+
+    staged = sa.text("SELECT count(*) FROM record_intake WHERE failed IS NULL")
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            waiting = connection.execute(staged).scalar_one()
+        except sa.exc.ProgrammingError:  # no such table: not migrated yet
+            connection.rollback()
+            return
+        connection.rollback()  # a fresh snapshot for the next look
+        if not waiting:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{waiting} staged batches still unapplied after {timeout} s")
+        time.sleep(0.05)
 
 
 @dataclass(frozen=True)

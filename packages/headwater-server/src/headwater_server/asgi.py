@@ -7,6 +7,8 @@ imports neither FastAPI nor pydantic.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from functools import partial
 from pathlib import Path
 
@@ -40,11 +42,12 @@ def assemble(
     def build() -> ASGIApp:
         from headwater_server.app import build_api
 
+        _open_database_early(holder, writers)
         return build_api(holder, writers)
 
     def shutdown() -> None:
+        writers.close()  # first: its applier uses the history's engine
         holder.close()
-        writers.close()
 
     loader = LoadingApp(build, shutdown)
     from headwater import settings
@@ -56,6 +59,24 @@ def assemble(
     return app, loader
 
 
+def _open_database_early(holder: HistoryHolder, writers: WriterHolder) -> None:
+    """With HEADWATER_DATABASE_URL, connect and migrate in a thread while FastAPI loads
+    (Alembic's check takes seconds on a busy machine, and clients' first batches would
+    wait for it), and start applying batches a killed server had acknowledged. A
+    failure is left for the first request to report (with the fix)."""
+    from headwater import settings
+
+    if not settings.get("database_url"):
+        return
+
+    def connect() -> None:
+        with contextlib.suppress(Exception):
+            holder.get()
+            writers.get()
+
+    threading.Thread(target=connect, name="database-opener", daemon=True).start()
+
+
 def open_batch_writer(home: Path, history: HistoryHolder | None = None) -> BatchWriter:
     """The store client batches go into: the database at HEADWATER_DATABASE_URL when set
     (sharing `history`'s engine and pool), else the embedded SQLite store of `home`."""
@@ -65,13 +86,18 @@ def open_batch_writer(home: Path, history: HistoryHolder | None = None) -> Batch
     if url:
         from headwater_server.database.batch_writer import DatabaseBatchWriter
         from headwater_server.database.run_store import SQLAlchemyRunStore
+        from headwater_server.ingest_routes import decode_records
 
         shared = history.get() if history is not None else None
         if isinstance(shared, SQLAlchemyRunStore):
-            return DatabaseBatchWriter(shared)
-        from headwater_server.database.open import open_database
+            writer = DatabaseBatchWriter(shared, decode=decode_records)
+        else:
+            from headwater_server.database.open import open_database
 
-        return DatabaseBatchWriter(open_database(url), owns_store=True)
+            writer = DatabaseBatchWriter(open_database(url), owns_store=True, decode=decode_records)
+        if history is not None:
+            history.read_barrier = writer.wait_applied  # reads see what was acknowledged
+        return writer
     from headwater_server.ingest_sqlite import SQLiteBatchWriter
 
     return SQLiteBatchWriter(home)

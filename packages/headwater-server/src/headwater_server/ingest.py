@@ -20,11 +20,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
 
-__all__ = ["DEFAULT_CLIENT_TIMEOUT", "BatchWriter", "ClientInfo", "WriterHolder"]
+__all__ = [
+    "DEFAULT_CLIENT_TIMEOUT",
+    "BatchWriter",
+    "ClientInfo",
+    "Records",
+    "StagingWriter",
+    "WriterHolder",
+]
 
 #: seconds without a batch or heartbeat after which a client's unfinished runs are Crashed
 #: (HEADWATER_SERVER_CLIENT_TIMEOUT)
@@ -70,6 +77,38 @@ class BatchWriter(Protocol):
         (counting only time this writer was up); return how many runs were marked."""
 
     def close(self) -> None: ...
+
+
+class Records(NamedTuple):
+    """One batch's records, as `BatchWriter.write_batch` takes them."""
+
+    flow_runs: list[FlowRun]
+    task_runs: list[TaskRun]
+    states: list[StateChange]
+    logs: list[LogEntry]
+    events: list[Event]
+
+
+@runtime_checkable
+class StagingWriter(Protocol):
+    """A writer that acknowledges a batch once it is stored as sent, and applies it to the
+    run tables right after, in the order batches arrived (see database.intake)."""
+
+    #: False where this writer applies batches at once (write_batch) instead
+    staging: bool
+
+    def stage(
+        self,
+        batch_id: str,
+        client: ClientInfo | None,
+        body: bytes,
+        on_applied: Callable[[], None] | None = None,
+    ) -> bool:
+        """Store the batch durably before returning (False: that id was seen before);
+        `on_applied` is called once it has been applied."""
+
+    def backlog(self) -> dict[str, int]:
+        """{"staged": batches waiting, "failed": batches that could not be applied}."""
 
 
 class WriterHolder:

@@ -23,9 +23,16 @@ from headwater.history.records import Event, FlowRun, LogEntry, StateChange, Tas
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from headwater_server.ingest import DEFAULT_CLIENT_TIMEOUT, BatchWriter, ClientInfo, WriterHolder
+from headwater_server.ingest import (
+    DEFAULT_CLIENT_TIMEOUT,
+    BatchWriter,
+    ClientInfo,
+    Records,
+    StagingWriter,
+    WriterHolder,
+)
 
-__all__ = ["RecordBatch", "enable_ingest", "ingest_router", "start_sweeper"]
+__all__ = ["RecordBatch", "decode_records", "enable_ingest", "ingest_router", "start_sweeper"]
 
 _Kind = Literal["flow", "task"]
 #: run_id, run_kind, type, name, message, timestamp
@@ -118,6 +125,36 @@ def _parse(body: bytes) -> RecordBatch:
         raise HTTPException(422, "; ".join(problems) or "invalid batch") from None
 
 
+# Field by field rather than through model_dump(): a batch holds thousands of runs.
+def _flow_run(r: FlowRunIn) -> FlowRun:
+    return FlowRun(r.id, r.name, r.flow_name, r.flow_version, r.parameters, tuple(r.tags),
+                   r.parent_task_run_id, r.root_flow_run_id, r.created, r.run_count)  # fmt: skip
+
+
+def _task_run(r: TaskRunIn) -> TaskRun:
+    return TaskRun(r.id, r.name, r.task_key, r.flow_run_id, r.dynamic_key, r.task_inputs,
+                   tuple(r.tags), r.created, r.run_count, r.cache_key)  # fmt: skip
+
+
+def _event(r: EventIn) -> Event:
+    return Event(r.id, r.event, r.occurred, r.resource, r.payload, r.related, r.follows)
+
+
+def _records(batch: RecordBatch) -> Records:
+    return Records(
+        [_flow_run(r) for r in batch.flow_runs],
+        [_task_run(r) for r in batch.task_runs],
+        [StateChange._make(row) for row in batch.states],
+        [LogEntry(*row[:5], row[5] or "", row[6] or "") for row in batch.logs],
+        [_event(r) for r in batch.events],
+    )
+
+
+def decode_records(body: bytes) -> Records:
+    """The records of a batch body as this route accepted it (for a staged batch)."""
+    return _records(_parse(body))
+
+
 def _apply(
     writer: BatchWriter,
     body: bytes,
@@ -135,17 +172,13 @@ def _apply(
             raise HTTPException(422, "client: required in a heartbeat (a batch with no records)")
         writer.heartbeat(client)
         return {"batch_id": None, "applied": False, "heartbeat_every": heartbeat_every}
-    applied = writer.write_batch(
-        batch.batch_id,
-        [FlowRun(**{**r.model_dump(), "tags": tuple(r.tags)}) for r in batch.flow_runs],
-        [TaskRun(**{**r.model_dump(), "tags": tuple(r.tags)}) for r in batch.task_runs],
-        [StateChange(*row) for row in batch.states],
-        [LogEntry(*row[:5], row[5] or "", row[6] or "") for row in batch.logs],
-        [Event(**r.model_dump()) for r in batch.events],
-        client=client,
-    )
-    if applied and on_events is not None and (batch.states or batch.events):
-        on_events()  # every state is an event too
+    wake = on_events if (batch.states or batch.events) else None  # every state is an event
+    if isinstance(writer, StagingWriter) and writer.staging:
+        applied = writer.stage(batch.batch_id, client, body, wake)
+    else:
+        applied = writer.write_batch(batch.batch_id, *_records(batch), client=client)
+        if applied and wake is not None:
+            wake()
     return {"batch_id": batch.batch_id, "applied": applied, "heartbeat_every": heartbeat_every}
 
 
@@ -182,6 +215,19 @@ def enable_ingest(app: FastAPI, writers: WriterHolder, home: Path) -> None:
     from headwater_server.automation_runtime import wake_automations
 
     app.include_router(ingest_router(writers.get, timeout, wake_automations), prefix="/api")
+
+    @app.get("/api/records/backlog", tags=["Records"])
+    def backlog() -> dict[str, int]:
+        """Client batches acknowledged but not yet applied to the run tables (`staged`;
+        PostgreSQL only, see the docs' Recording section) and batches that could not be
+        applied (`failed`, kept in the database's record_intake table with the reason)."""
+        current = writers.opened()
+        if current is None and settings.get("database_url"):
+            current = writers.get()  # opens the database and starts applying what waits
+        if isinstance(current, StagingWriter) and current.staging:
+            return current.backlog()
+        return {"staged": 0, "failed": 0}
+
     database = home / "headwater.db"
 
     def writer() -> BatchWriter | None:

@@ -9,6 +9,7 @@ processes show up without a restart.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,9 @@ class HistoryHolder:
         self._lock = threading.Lock()
         self._history: RunHistory | None = None
         self._had_file = False
+        #: called before a read is answered: on PostgreSQL, waits until the batches this
+        #: server acknowledged are applied (see database.intake)
+        self.read_barrier: Callable[[], object] | None = None
 
     def get(self) -> RunHistory:
         from headwater import settings
@@ -31,6 +35,8 @@ class HistoryHolder:
 
         url = settings.get("database_url")
         if url:
+            if self.read_barrier is not None:
+                self.read_barrier()
             with self._lock:
                 if self._history is None:
                     from headwater_server.database.open import open_database

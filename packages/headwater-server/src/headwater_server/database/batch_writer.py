@@ -14,22 +14,25 @@ two servers on one database never mark a run twice.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from headwater.exceptions import RunStoreError
 from headwater.history.batch import UNFINISHED_SQL
 from headwater.history.crash import crash_message
 from headwater.history.records import Event, FlowRun, LogEntry, StateChange, TaskRun
 
 from headwater_server.database import tables as t
+from headwater_server.database.intake import MAX_BACKLOG, READ_WAIT, Intake
+from headwater_server.database.urls import explain
 from headwater_server.database.writes import write_batch, write_records
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from headwater_server.database.run_store import SQLAlchemyRunStore
-    from headwater_server.ingest import ClientInfo
+    from headwater_server.ingest import ClientInfo, Records
 
 __all__ = ["DatabaseBatchWriter"]
 
@@ -37,10 +40,62 @@ __all__ = ["DatabaseBatchWriter"]
 class DatabaseBatchWriter:
     """Writes client batches into the database of `store`; closes it only if `owns_store`."""
 
-    def __init__(self, store: SQLAlchemyRunStore, *, owns_store: bool = False) -> None:
+    def __init__(
+        self,
+        store: SQLAlchemyRunStore,
+        *,
+        owns_store: bool = False,
+        decode: Callable[[bytes], Records] | None = None,
+    ) -> None:
         self.store = store
         self._owns_store = owns_store
         self.started = time.time()
+        #: with `decode` on PostgreSQL: batches are staged, then applied (see `intake`)
+        self.intake: Intake | None = None
+        if decode is not None and store.engine.dialect.name == "postgresql":
+            self.intake = Intake(store.engine, decode, lambda exc: str(explain(exc, store._url)))
+            self.intake.start()
+
+    @property
+    def staging(self) -> bool:
+        return self.intake is not None
+
+    def stage(
+        self,
+        batch_id: str,
+        client: ClientInfo | None,
+        body: bytes,
+        on_applied: Callable[[], None] | None = None,
+    ) -> bool:
+        """Commit the batch as sent (and its client's last-seen moment); applied right after."""
+        intake = self.intake
+        if intake is None:
+            raise RuntimeError("this writer applies batches at once: call write_batch")
+        if intake.pending() >= MAX_BACKLOG:
+            raise RunStoreError(
+                f"{intake.pending()} client batches are waiting to be applied to "
+                f"{self.store.url}; retry shortly"
+            )
+        seq = None
+        try:
+            with self.store._connect(write=True) as connection:
+                process_id = _client_row(connection, client) if client is not None else None
+                seq = intake.insert(connection, batch_id, process_id, body)
+                if seq is not None:
+                    intake.expect(seq, on_applied)
+        except BaseException:
+            if seq is not None:
+                intake.forget(seq)
+            raise
+        intake.wake()
+        return seq is not None
+
+    def backlog(self) -> dict[str, int]:
+        return self.intake.backlog() if self.intake is not None else {"staged": 0, "failed": 0}
+
+    def wait_applied(self, timeout: float = READ_WAIT) -> bool:
+        """Until what this server acknowledged is applied (reads call this first)."""
+        return self.intake.wait_applied(timeout) if self.intake is not None else True
 
     def __repr__(self) -> str:
         return f"DatabaseBatchWriter({self.store.url!r})"
@@ -79,6 +134,8 @@ class DatabaseBatchWriter:
             return 0
         c = t.server_clients
         with self.store._connect(write=True) as connection:
+            if self.intake is not None and self.intake.waiting_rows(connection):
+                return 0  # a silent client's last states may be among them
             silent = connection.execute(
                 sa.select(c.c.id, c.c.pid, c.c.last_seen).where(c.c.last_seen < cutoff)
             ).all()
@@ -91,6 +148,8 @@ class DatabaseBatchWriter:
         return len(crashed)
 
     def close(self) -> None:
+        if self.intake is not None:
+            self.intake.stop()
         if self._owns_store:
             self.store.close()
 

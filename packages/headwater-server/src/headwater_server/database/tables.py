@@ -142,7 +142,20 @@ server_clients = sa.Table(
     sa.Column("last_seen", sa.Float, nullable=False),
 )
 
+#: client batches a PostgreSQL-backed server has acknowledged but not yet applied to the
+#: tables above (see `intake`); `failed` names why a batch could not be applied
+record_intake = sa.Table(
+    "record_intake",
+    metadata,
+    sa.Column("seq", _Seq, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.Text, nullable=False, unique=True),
+    sa.Column("process_id", sa.Integer),
+    sa.Column("received", sa.Float, nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("failed", sa.Text),
+)
+
 #: the tables core's schema.sql also has (the drift test compares these)
 HISTORY_TABLES = ("flow_runs", "task_runs", "states", "logs", "event_rows")
 #: the server's own tables (no counterpart in core's schema; the drift test skips them)
-SERVER_TABLES = ("applied_batches", "server_clients")
+SERVER_TABLES = ("applied_batches", "server_clients", "record_intake")
