@@ -9,11 +9,10 @@ the same against either.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from headwater.exceptions import RunStoreError
-from headwater.utilities.api_client import ApiClient, shown_url
+from headwater.utilities.api_client import ApiClient, epoch, shown_url
 
 #: the most one `POST /automations/filter` answers
 PAGE = 200
@@ -74,12 +73,6 @@ def _row(item: dict[str, Any]) -> dict[str, Any]:
         "name": item["name"],
         "enabled": bool(item["enabled"]),
         "spec": spec,
-        "created": _epoch(item.get("created")),
-        "updated": _epoch(item.get("updated")),
+        "created": epoch(item.get("created")),
+        "updated": epoch(item.get("updated")),
     }
-
-
-def _epoch(text: str | None) -> float | None:
-    if text is None:
-        return None
-    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
