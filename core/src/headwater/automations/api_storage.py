@@ -27,6 +27,9 @@ class ApiAutomationStorage:
     def __repr__(self) -> str:
         return f"ApiAutomationStorage({shown_url(self.api.url)!r})"
 
+    def close(self) -> None:
+        self.api.close()
+
     def create(self, name: str, enabled: bool, spec: dict[str, Any]) -> str:
         answer = self.api.request("POST", "/automations/", json=_body(name, enabled, spec))
         return str(answer["id"])
@@ -47,18 +50,24 @@ class ApiAutomationStorage:
         return None if found is None else _row(found)
 
     def read_by_name(self, name: str) -> list[dict[str, Any]]:
-        return [row for row in self.list() if row["name"] == name]
+        """The automations named `name`, oldest first; the server does the filtering
+        (Prefect's `AutomationFilter`, as its `read_automations_by_name` sends it)."""
+        return self._filtered({"automations": {"name": {"any_": [name]}}})
 
     def list(self, enabled_only: bool = False) -> list[dict[str, Any]]:
+        rows = self._filtered({})
+        return [r for r in rows if r["enabled"]] if enabled_only else rows
+
+    def _filtered(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every automation `POST /automations/filter` gives for `body`, PAGE at a time."""
         rows: list[dict[str, Any]] = []
         while True:
             page = self.api.request(
-                "POST", "/automations/filter", json={"offset": len(rows), "limit": PAGE}
+                "POST", "/automations/filter", json={**body, "offset": len(rows), "limit": PAGE}
             )
             rows += [_row(item) for item in page]
             if len(page) < PAGE:
-                break
-        return [r for r in rows if r["enabled"]] if enabled_only else rows
+                return rows
 
 
 def _body(name: str, enabled: bool, spec: dict[str, Any]) -> dict[str, Any]:

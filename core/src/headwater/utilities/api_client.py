@@ -35,6 +35,8 @@ def epoch(text: str | None) -> float | None:
 #: (factory, url) -> (pid, digest of the key, the client made for them)
 _shared: dict[tuple[Callable[..., Any], str], tuple[int, str, Any]] = {}
 _shared_lock = threading.Lock()
+#: a forked child's copies of its parent's clients: kept, never used nor closed
+_inherited: list[Any] = []
 
 
 def _forget_shared_in_child() -> None:
@@ -42,7 +44,8 @@ def _forget_shared_in_child() -> None:
     fork-safe) and a free lock (another thread may have held it at the fork)."""
     global _shared_lock
     _shared_lock = threading.Lock()
-    _shared.clear()  # dropped, not closed: closing would touch the parent's sockets
+    _inherited.extend(entry[2] for entry in _shared.values())  # closing would touch
+    _shared.clear()  # the sockets the parent still uses
 
 
 os.register_at_fork(after_in_child=_forget_shared_in_child)
@@ -50,8 +53,9 @@ os.register_at_fork(after_in_child=_forget_shared_in_child)
 
 def shared_client(factory: Callable[[str, str | None], T], url: str, api_key: str | None) -> T:
     """The process's one `factory(url, api_key)`: reused while the process, the server
-    and the key stay the same; made afresh in a forked child or once the key changed
-    (a user who fixes HEADWATER_API_KEY mid-session is not left with the old one).
+    and the key stay the same; made afresh in a forked child, and once the key changed
+    (a user who fixes HEADWATER_API_KEY mid-session is not left with the old one; the
+    old client is closed).
 
     Only a digest of the key is kept here, so no repr of this cache shows it.
     """
@@ -64,10 +68,12 @@ def shared_client(factory: Callable[[str, str | None], T], url: str, api_key: st
             client: T = found[2]
             return client
         client = factory(url, api_key)
-        # the one it replaces is left to the garbage collector, not closed: another
-        # thread may still be in a request on it
         _shared[scope] = (pid, digest, client)
-        return client
+    if found is not None and found[0] == pid:
+        close = getattr(found[2], "close", None)
+        if close is not None:
+            close()
+    return client
 
 
 def shown_url(url: str) -> str:
