@@ -54,10 +54,6 @@ class ApiAutomationStorage:
         (Prefect's `AutomationFilter`, as its `read_automations_by_name` sends it)."""
         return self._filtered({"automations": {"name": {"any_": [name]}}})
 
-    def list(self, enabled_only: bool = False) -> list[dict[str, Any]]:
-        rows = self._filtered({})
-        return [r for r in rows if r["enabled"]] if enabled_only else rows
-
     def _filtered(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         """Every automation `POST /automations/filter` gives for `body`, PAGE at a time."""
         rows: list[dict[str, Any]] = []
@@ -68,6 +64,10 @@ class ApiAutomationStorage:
             rows += [_row(item) for item in page]
             if len(page) < PAGE:
                 return rows
+
+    def list(self, enabled_only: bool = False) -> list[dict[str, Any]]:
+        rows = self._filtered({})
+        return [r for r in rows if r["enabled"]] if enabled_only else rows
 
 
 def _body(name: str, enabled: bool, spec: dict[str, Any]) -> dict[str, Any]:
