@@ -124,3 +124,30 @@ def test_the_shared_client_cache_never_holds_the_key() -> None:
     made = api_client.shared_client(Recorder, "http://example.invalid/api", API_KEY)
     assert made._key == API_KEY
     assert API_KEY not in repr(api_client._shared)
+
+
+def test_threads_asking_at_once_share_one_client() -> None:
+    import threading
+
+    from headwater.utilities.api_client import shared_client
+
+    made: list[object] = []
+
+    class Slow:
+        def __init__(self, url: str, key: str | None) -> None:
+            time.sleep(0.05)  # a window for a second thread to make its own
+            made.append(self)
+
+    start = threading.Barrier(8)
+    got: list[Slow] = []
+
+    def ask() -> None:
+        start.wait()
+        got.append(shared_client(Slow, "http://example.invalid/api", API_KEY))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(made) == 1 and all(client is made[0] for client in got) and len(got) == 8
