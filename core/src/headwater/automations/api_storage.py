@@ -9,11 +9,10 @@ the same against either.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from headwater.exceptions import RunStoreError
-from headwater.utilities.api_client import ApiClient, shown_url
+from headwater.utilities.api_client import ApiClient, epoch, shown_url
 
 #: the most one `POST /automations/filter` answers
 PAGE = 200
@@ -27,6 +26,9 @@ class ApiAutomationStorage:
 
     def __repr__(self) -> str:
         return f"ApiAutomationStorage({shown_url(self.api.url)!r})"
+
+    def close(self) -> None:
+        self.api.close()
 
     def create(self, name: str, enabled: bool, spec: dict[str, Any]) -> str:
         answer = self.api.request("POST", "/automations/", json=_body(name, enabled, spec))
@@ -48,17 +50,23 @@ class ApiAutomationStorage:
         return None if found is None else _row(found)
 
     def read_by_name(self, name: str) -> list[dict[str, Any]]:
-        return [row for row in self.list() if row["name"] == name]
+        """The automations named `name`, oldest first; the server does the filtering
+        (Prefect's `AutomationFilter`, as its `read_automations_by_name` sends it)."""
+        return self._filtered({"automations": {"name": {"any_": [name]}}})
 
-    def list(self, enabled_only: bool = False) -> list[dict[str, Any]]:
+    def _filtered(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every automation `POST /automations/filter` gives for `body`, PAGE at a time."""
         rows: list[dict[str, Any]] = []
         while True:
             page = self.api.request(
-                "POST", "/automations/filter", json={"offset": len(rows), "limit": PAGE}
+                "POST", "/automations/filter", json={**body, "offset": len(rows), "limit": PAGE}
             )
             rows += [_row(item) for item in page]
             if len(page) < PAGE:
-                break
+                return rows
+
+    def list(self, enabled_only: bool = False) -> list[dict[str, Any]]:
+        rows = self._filtered({})
         return [r for r in rows if r["enabled"]] if enabled_only else rows
 
 
@@ -74,12 +82,6 @@ def _row(item: dict[str, Any]) -> dict[str, Any]:
         "name": item["name"],
         "enabled": bool(item["enabled"]),
         "spec": spec,
-        "created": _epoch(item.get("created")),
-        "updated": _epoch(item.get("updated")),
+        "created": epoch(item.get("created")),
+        "updated": epoch(item.get("updated")),
     }
-
-
-def _epoch(text: str | None) -> float | None:
-    if text is None:
-        return None
-    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()

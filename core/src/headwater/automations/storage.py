@@ -142,9 +142,6 @@ class Definitions(Protocol):
     def list(self, enabled_only: bool = False) -> list[dict[str, Any]]: ...
 
 
-_servers: dict[tuple[str, str | None], Definitions] = {}
-
-
 def definitions() -> Definitions:
     """Where automations are saved: the server's with HEADWATER_API_URL set (it evaluates
     them over the events its clients record), else HEADWATER_HOME's."""
@@ -153,10 +150,7 @@ def definitions() -> Definitions:
     url = settings.get("api_url")
     if not url:
         return get_storage()
-    key = settings.get("api_key")
-    found = _servers.get((url, key))
-    if found is None:
-        from headwater.automations.api_storage import ApiAutomationStorage
+    from headwater.automations.api_storage import ApiAutomationStorage
+    from headwater.utilities.api_client import shared_client
 
-        found = _servers[(url, key)] = ApiAutomationStorage(url, key)
-    return found
+    return shared_client(ApiAutomationStorage, url, settings.get("api_key"))

@@ -312,25 +312,21 @@ _storages_lock = threading.Lock()
 
 
 def get_block_storage() -> BlockStorage:
-    """The block storage in effect: the server's when HEADWATER_API_URL is set, else the
-    embedded database of the current HEADWATER_HOME (one connection per database file)."""
+    """The block storage in effect: the server's when HEADWATER_API_URL is set (one client
+    per process, server and HEADWATER_API_KEY), else the embedded database of the current
+    HEADWATER_HOME (one connection per process and database file)."""
     api_url = settings.get("api_url")
     if api_url:
-        key = f"{os.getpid()}:{api_url}"
-    else:
-        path = settings.home() / "headwater.db"
-        key = f"{os.getpid()}:{path}"  # a forked child opens its own connection
+        from headwater.blocks.api_storage import ApiBlockStorage
+        from headwater.utilities.api_client import shared_client
+
+        return shared_client(ApiBlockStorage, api_url, settings.get("api_key"))
+    path = settings.home() / "headwater.db"
+    key = f"{os.getpid()}:{path}"  # a forked child opens its own connection
     storage = _storages.get(key)
     if storage is None:
         with _storages_lock:
             storage = _storages.get(key)
             if storage is None:
-                storage = _open_storage(api_url) if api_url else SQLiteBlockStorage(path)
-                _storages[key] = storage
+                storage = _storages[key] = SQLiteBlockStorage(path)
     return storage
-
-
-def _open_storage(api_url: str) -> BlockStorage:
-    from headwater.blocks.api_storage import ApiBlockStorage
-
-    return ApiBlockStorage(api_url, settings.get("api_key"))

@@ -104,15 +104,16 @@ def open_for_reading(home: Path | str | None = None) -> RunHistory:
 
 def api_history() -> ApiRunHistory | None:
     """The history of the server HEADWATER_API_URL names (None if unset), read over HTTP
-    with HEADWATER_API_KEY."""
+    with HEADWATER_API_KEY (one client per process, server and key)."""
     from headwater import settings
 
     url = settings.get("api_url")
     if not url:
         return None
     from headwater.history.api_reader import ApiRunHistory
+    from headwater.utilities.api_client import shared_client
 
-    return ApiRunHistory(url, settings.get("api_key") or None)
+    return shared_client(ApiRunHistory, url, settings.get("api_key") or None)
 
 
 def is_throttling() -> bool:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from headwater.exceptions import RunStoreError
 from headwater.history.base import RunHistory
-from headwater.utilities.api_client import ApiClient, shown_url
+from headwater.utilities.api_client import ApiClient, epoch, shown_url
 
 __all__ = ["ApiRunHistory", "shown_url"]
 
@@ -33,12 +33,6 @@ _FLOW_RUN_KEYS = [
 _TASK_RUN_KEYS = [
     "id", "name", "task_key", "flow_run_id", "dynamic_key", "task_inputs", "tags", "cache_key",
 ]  # fmt: skip
-
-
-def _epoch(text: str | None) -> float | None:
-    if text is None:
-        return None
-    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 def _iso(moment: datetime.datetime) -> str:
@@ -159,7 +153,7 @@ class ApiRunHistory(RunHistory):
             states = self._call("GET", "/task_run_states/", params={"task_run_id": run_id})
         return [
             {"run_id": run_id, "run_kind": kind, "type": s["type"], "name": s["name"],
-             "message": s.get("message"), "timestamp": _epoch(s["timestamp"])}
+             "message": s.get("message"), "timestamp": epoch(s["timestamp"])}
             for s in states or ()
         ]  # fmt: skip
 
@@ -176,7 +170,7 @@ class ApiRunHistory(RunHistory):
                 "run_id": task_run or line.get("flow_run_id"),
                 "run_kind": "task" if task_run else "flow",
                 "level": line["level"], "message": line["message"],
-                "timestamp": _epoch(line["timestamp"]), "logger": line.get("name"),
+                "timestamp": epoch(line["timestamp"]), "logger": line.get("name"),
                 "run_name": line.get("run_name"),
             })  # fmt: skip
         return out
@@ -250,13 +244,13 @@ def _run(item: dict[str, Any], keys: list[str]) -> dict[str, Any]:
     state = item.get("state") or {}
     run = {key: item.get(key) for key in keys}
     run.update(
-        created=_epoch(item.get("created")),
+        created=epoch(item.get("created")),
         state_type=item.get("state_type"),
         state_name=item.get("state_name"),
         state_message=state.get("message"),
-        state_timestamp=_epoch(state.get("timestamp")),
-        start_time=_epoch(item.get("start_time")),
-        end_time=_epoch(item.get("end_time")),
+        state_timestamp=epoch(state.get("timestamp")),
+        start_time=epoch(item.get("start_time")),
+        end_time=epoch(item.get("end_time")),
         run_count=item.get("run_count"),
         process_id=item.get("process_id"),
     )
@@ -280,7 +274,7 @@ def _task_run(item: dict[str, Any]) -> dict[str, Any]:
 def _event(item: dict[str, Any]) -> dict[str, Any]:
     return {
         "seq": item["seq"], "id": item["id"], "event": item["event"],
-        "occurred": _epoch(item["occurred"]), "resource": item.get("resource"),
+        "occurred": epoch(item["occurred"]), "resource": item.get("resource"),
         "payload": item.get("payload"), "related": item.get("related"),
         "follows": item.get("follows"),
     }  # fmt: skip

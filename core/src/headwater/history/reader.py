@@ -33,6 +33,14 @@ _FIX = "set HEADWATER_HOME to the directory that holds your run history"
 UPKEEP_PATIENCE = 2.0
 
 
+def _empty_history() -> sqlite3.Connection:
+    """An empty run history in memory, for a home where no run was recorded yet."""
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    for statement in schema_statements():
+        conn.execute(statement)
+    return conn
+
+
 class ReadOnlyRunStore(Queries, RunHistory):
     """The read side of `SQLiteRunStore` over a connection that never writes."""
 
@@ -40,15 +48,15 @@ class ReadOnlyRunStore(Queries, RunHistory):
         self.home = Path(home)
         self.path = self.home / "headwater.db"
         self._lock = threading.Lock()
+        #: no run recorded in this home yet: reads look again until one is
+        self._waiting = False
         self._conn = self._open()
 
     def _open(self) -> sqlite3.Connection:
         _check_home(self.home, self.path)
         if not self.path.exists():  # no history yet: an empty database in memory
-            conn = sqlite3.connect(":memory:", check_same_thread=False)
-            for statement in schema_statements():
-                conn.execute(statement)
-            return conn
+            self._waiting = True
+            return _empty_history()
         conn = self._connect("mode=ro")
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -60,6 +68,10 @@ class ReadOnlyRunStore(Queries, RunHistory):
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise RunStoreError(self._unreadable(exc)) from exc
+        if version == 0:  # the file holds only what was saved before any run (blocks)
+            conn.close()
+            self._waiting = True
+            return _empty_history()
         if version > SCHEMA_VERSION:
             conn.close()
             raise RunStoreError(
@@ -102,8 +114,21 @@ class ReadOnlyRunStore(Queries, RunHistory):
         finally:
             writer.close()
 
+    def _catch_up(self) -> None:
+        """Open the home's history if a run was recorded since this store was opened."""
+        self._waiting = False
+        try:
+            conn = self._open()
+        except RunStoreError:
+            self._waiting = True
+            raise
+        self._conn.close()
+        self._conn = conn
+
     def _read(self, sql: str, params: Any = ()) -> tuple[sqlite3.Cursor, list[Any]]:
         with self._lock:
+            if self._waiting:
+                self._catch_up()
             try:
                 cursor = self._conn.execute(sql, params)
                 return cursor, cursor.fetchall()

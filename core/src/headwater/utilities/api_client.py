@@ -9,14 +9,71 @@ feature keeps its exception types. The key never appears in a repr or message.
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import os
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["ApiClient", "shown_url"]
+__all__ = ["ApiClient", "epoch", "shared_client", "shown_url"]
+
+T = TypeVar("T")
+
+
+def epoch(text: str | None) -> float | None:
+    """An ISO 8601 time as the server writes it (`...Z` or `+00:00`) -> epoch seconds."""
+    if text is None:
+        return None
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+#: (factory, url) -> (pid, digest of the key, the client made for them)
+_shared: dict[tuple[Callable[..., Any], str], tuple[int, str, Any]] = {}
+_shared_lock = threading.Lock()
+#: a forked child's copies of its parent's clients: kept, never used nor closed
+_inherited: list[Any] = []
+
+
+def _forget_shared_in_child() -> None:
+    """A forked child starts with no clients of its parent (httpx clients are not
+    fork-safe) and a free lock (another thread may have held it at the fork)."""
+    global _shared_lock
+    _shared_lock = threading.Lock()
+    _inherited.extend(entry[2] for entry in _shared.values())  # closing would touch
+    _shared.clear()  # the sockets the parent still uses
+
+
+os.register_at_fork(after_in_child=_forget_shared_in_child)
+
+
+def shared_client(factory: Callable[[str, str | None], T], url: str, api_key: str | None) -> T:
+    """The process's one `factory(url, api_key)`: reused while the process, the server
+    and the key stay the same; made afresh in a forked child, and once the key changed
+    (a user who fixes HEADWATER_API_KEY mid-session is not left with the old one; the
+    old client is closed).
+
+    Only a digest of the key is kept here, so no repr of this cache shows it.
+    """
+    pid = os.getpid()
+    digest = hashlib.sha256(api_key.encode()).hexdigest() if api_key else ""
+    scope = (factory, url)
+    with _shared_lock:
+        found = _shared.get(scope)
+        if found is not None and found[0] == pid and found[1] == digest:
+            client: T = found[2]
+            return client
+        client = factory(url, api_key)
+        _shared[scope] = (pid, digest, client)
+    if found is not None and found[0] == pid:
+        close = getattr(found[2], "close", None)
+        if close is not None:
+            close()
+    return client
 
 
 def shown_url(url: str) -> str:

@@ -21,6 +21,7 @@ from headwater.history import RunHistory
 from pydantic import BaseModel, ConfigDict, Field
 
 from headwater_server import reads, shapes
+from headwater_server.automation_filters import AutomationQuery
 from headwater_server.filters import DEFAULT_LIMIT, FlowFilter, TaskRunQuery, TaskRunSort
 from headwater_server.home_tables import HomeTables
 
@@ -167,14 +168,6 @@ def _automation(row: tuple[Any, ...]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-class AutomationQuery(BaseModel):
-    """Body of `POST /api/automations/filter`."""
-
-    model_config = ConfigDict(extra="forbid")
-    offset: int = Field(default=0, ge=0)
-    limit: int = Field(default=DEFAULT_LIMIT, ge=0, le=DEFAULT_LIMIT)
-
-
 _AUTOMATION_COLUMNS = "id, name, enabled, spec_json, created, updated"
 
 
@@ -215,13 +208,10 @@ def router(history: Any, tables: HomeTables) -> APIRouter:
 
     @api.post("/automations/filter", tags=["Automations"])
     def read_automations(query: AutomationQuery | None = None) -> list[dict[str, Any]]:
-        """Automations saved in this home, oldest first."""
-        query = query or AutomationQuery()
-        rows = tables.rows(
-            f"SELECT {_AUTOMATION_COLUMNS} FROM automations ORDER BY created LIMIT ? OFFSET ?",
-            (query.limit, query.offset),
-        )
-        return [_automation(r) for r in rows]
+        """Automations saved in this home, oldest first (or by `sort`), narrowed by
+        Prefect's `automations` filter (`name.any_`, `created.before_`, `tags`)."""
+        sql, params = (query or AutomationQuery()).select(_AUTOMATION_COLUMNS)
+        return [_automation(r) for r in tables.rows(sql, params)]
 
     @api.get("/automations/{id}", tags=["Automations"])
     def read_automation(id: str) -> dict[str, Any]:
