@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+from headwater_server.automation_runtime import ServerAutomations
 from headwater_server.front import LoadingApp
 from headwater_server.guards import (
     MAX_BATCH_BYTES,
@@ -36,13 +37,17 @@ def assemble(
     """The guarded app and the `LoadingApp` inside it (to start loading when listening)."""
     holder = HistoryHolder(Path(home))
     writers = WriterHolder(partial(open_batch_writer, Path(home), holder))
+    automations = ServerAutomations(Path(home), holder)
 
     def build() -> ASGIApp:
         from headwater_server.app import build_api
 
-        return build_api(holder, writers)
+        api = build_api(holder, writers, automations)
+        automations.start()
+        return api
 
     def shutdown() -> None:
+        automations.stop()  # its last pass reads the history: before that closes
         holder.close()
         writers.close()
 
