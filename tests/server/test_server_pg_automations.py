@@ -116,3 +116,22 @@ def test_a_server_without_a_database_leaves_a_fresh_home_untouched(tmp_path: Pat
         assert httpx.post(f"{service.url}/api/automations/filter", json={}).status_code == 200
         time.sleep(IDLE_POLL + 1)  # the evaluator's idle pass came and went
         assert not (home / "headwater.db").exists()
+
+
+def test_two_servers_on_one_database_and_home_fire_each_event_once(
+    pg_url: str, receiver: Receiver, tmp_path: Path
+) -> None:
+    """Both evaluate the home's automations over the database's events, taking turns over
+    the home's cursor: an event recorded through either server notifies once."""
+    home, env = tmp_path / "shared-home", _server_env(pg_url)
+    with (
+        headwater_server(home, tmp_path / "logs-a", env) as (first, _),
+        headwater_server(home, tmp_path / "logs-b", env) as (second, _),
+    ):
+        created = _python(CREATE.format(url=receiver.url), first, tmp_path / "laptop")
+        assert created.returncode == 0, created.stderr
+        for server in (second, first):
+            ran = _python(RUN, server, tmp_path / "worker")
+            assert ran.returncode == 0, ran.stderr
+        assert len(receiver.wait_for(2, timeout=60)) == 2
+        assert len(receiver.wait_for(3, timeout=6)) == 2  # not once per server
