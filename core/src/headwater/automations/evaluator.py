@@ -8,7 +8,9 @@ a time, so each event is evaluated, and each firing acted on, exactly once.
 The actions run after the commit, outside the lock (see `execution`).
 
 The class assumes nothing about the process it runs in: the in-process thread
-(`runtime`), `headwater automation serve` and, later, the server drive it.
+(`runtime`), `headwater automation serve` and the server drive it. By default it
+reads the home's own `events`; a server keeping its history elsewhere (PostgreSQL)
+passes `read_events`, while cursor, buckets and firings stay in the home.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +38,12 @@ logger = logging.getLogger("headwater.automations")
 
 #: events read per transaction (a long backlog is worked through in several)
 BATCH = 500
+
+#: rows of events after a seq, oldest first: (seq, id, event, occurred, resource_json,
+#: payload_json, related_json), as the home's `events` view gives them
+ReadEvents = Callable[[int, int], Sequence[Sequence[Any]]]
+#: a flow run by id as a dict (name, flow_name, state_type, state_name, state_message)
+ReadFlowRun = Callable[[str], "dict[str, Any] | None"]
 
 
 @dataclass
@@ -65,10 +73,18 @@ class Evaluator:
         storage: AutomationStorage,
         process_id: int | None = None,
         run_actions: Callable[[list[QueuedAction]], None] | None = None,
+        *,
+        read_events: ReadEvents | None = None,
+        read_flow_run: ReadFlowRun | None = None,
     ) -> None:
+        """`read_events(after_seq, limit)`: where events come from (default: the home's
+        `events`, read in the pass's transaction); `read_flow_run(id)`: where templates
+        and actions find a flow run (default: the home's `flow_runs`)."""
         self.storage = storage
         self.process_id = process_id
         self._run_actions = run_actions
+        self._read_events = read_events
+        self.read_flow_run = read_flow_run
         self._version: tuple[Any, ...] | None = None
         self._loaded: list[LoadedAutomation] = []
 
@@ -109,7 +125,7 @@ class Evaluator:
             return
         from headwater.automations.execution import run_queued
 
-        run_queued(self.storage, batch)
+        run_queued(self.storage, batch, self.read_flow_run)
 
     def _automations(self) -> list[LoadedAutomation]:
         version = self.storage.version()
@@ -132,13 +148,19 @@ class Evaluator:
         queued: list[QueuedAction] = []
         row = c.execute("SELECT seq FROM automation_cursor WHERE id = 1").fetchone()
         cursor = row[0] if row else 0
-        rows = c.execute(
-            "SELECT seq, id, event, occurred, resource_json, payload_json, related_json "
-            "FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-            (cursor, BATCH),
-        ).fetchall()
+        if self._read_events is not None:
+            rows: Sequence[Sequence[Any]] = self._read_events(cursor, BATCH)
+        else:
+            rows = c.execute(
+                "SELECT seq, id, event, occurred, resource_json, payload_json, related_json "
+                "FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                (cursor, BATCH),
+            ).fetchall()
+        oldest = min(a.created for a in automations)
         for r in rows:
             cursor = r[0]
+            if isinstance(r[3], float) and r[3] < oldest:  # before every automation: skip
+                continue
             event, as_dict = _event(r)
             if event is None:
                 continue
@@ -258,7 +280,7 @@ def _has_proactive(automation: LoadedAutomation) -> bool:
     return any(t.posture == Posture.Proactive for _, t in automation.triggers)
 
 
-def _event(row: tuple[Any, ...]) -> tuple[Event | None, dict[str, Any]]:
+def _event(row: Sequence[Any]) -> tuple[Event | None, dict[str, Any]]:
     """A stored event as Prefect's Event (for matching) and as a plain dict (for templates)."""
     as_dict = {
         "id": row[1],

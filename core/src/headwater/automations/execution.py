@@ -15,7 +15,7 @@ import sqlite3
 import time
 from typing import Any
 
-from headwater.automations.evaluator import QueuedAction
+from headwater.automations.evaluator import QueuedAction, ReadFlowRun
 from headwater.automations.storage import AutomationStorage
 from headwater.automations.templates import flow_run_id_of, render, template_context
 from headwater.events.actions import (
@@ -39,8 +39,11 @@ class ActionFailed(Exception):
     """An action could not be carried out; the message says which and why."""
 
 
-def run_queued(storage: AutomationStorage, queued: list[QueuedAction]) -> None:
-    """Run each action, record its outcome; never raises."""
+def run_queued(
+    storage: AutomationStorage, queued: list[QueuedAction], read_flow_run: ReadFlowRun | None = None
+) -> None:
+    """Run each action, record its outcome; never raises. `read_flow_run`: where flow runs
+    are read when the run history is not the home's (a server's database)."""
     announced: set[int] = set()
     for item in queued:
         if id(item.firing) not in announced:
@@ -48,7 +51,7 @@ def run_queued(storage: AutomationStorage, queued: list[QueuedAction]) -> None:
             _emit_safely("headwater.automation.triggered", item, {})
         _emit_safely("headwater.automation.action.triggered", item, {})
         try:
-            run_action(storage, item)
+            run_action(storage, item, read_flow_run)
         except Exception as exc:
             reason = str(exc) or type(exc).__name__
             logger.error(
@@ -62,20 +65,27 @@ def run_queued(storage: AutomationStorage, queued: list[QueuedAction]) -> None:
             _emit_safely("headwater.automation.action.executed", item, {})
 
 
-def run_action(storage: AutomationStorage, item: QueuedAction) -> None:
+def run_action(
+    storage: AutomationStorage, item: QueuedAction, read_flow_run: ReadFlowRun | None = None
+) -> None:
     action = item.action
     if isinstance(action, DoNothing):
         return
     if isinstance(action, SendNotification):
-        _notify(storage, item, action)
+        _notify(storage, item, action, read_flow_run)
     elif isinstance(action, (CancelFlowRun, SuspendFlowRun, ResumeFlowRun, ChangeFlowRunState)):
+        if read_flow_run is not None:
+            raise ActionFailed(
+                f"{action.type} is not supported yet on a server whose run history is in a "
+                "database (HEADWATER_DATABASE_URL); use send-notification or emit-event"
+            )
         _change_flow_run_state(storage, item, action)
     elif isinstance(action, (PauseAutomation, ResumeAutomation)):
         target = str(action.automation_id or item.automation.id)
         if not storage.set_enabled(target, isinstance(action, ResumeAutomation)):
             raise ActionFailed(f"{action.type}: no automation with id {target}")
     elif isinstance(action, EmitEvent):
-        context = template_context(storage, item)
+        context = template_context(storage, item, read_flow_run)
         from headwater.events import emit_event
 
         emit_event(
@@ -87,7 +97,10 @@ def run_action(storage: AutomationStorage, item: QueuedAction) -> None:
         raise ActionFailed(f"{action.type} actions are not supported yet")
 
 
-def _notify(storage: AutomationStorage, item: QueuedAction, action: SendNotification) -> None:
+def _notify(
+    storage: AutomationStorage, item: QueuedAction, action: SendNotification,
+    read_flow_run: ReadFlowRun | None,
+) -> None:  # fmt: skip
     from headwater.blocks.abstract import NotificationBlock
 
     block = load_notification_block(action.block_document_id, action.block_name)
@@ -96,7 +109,7 @@ def _notify(storage: AutomationStorage, item: QueuedAction, action: SendNotifica
             f"send-notification: block {action.block_name or action.block_document_id} is a "
             f"{type(block).__name__}, not a NotificationBlock"
         )
-    context = template_context(storage, item)
+    context = template_context(storage, item, read_flow_run)
     subject = render(action.subject, context, "subject")
     body = render(action.body, context, "body")
     with block.raise_on_failure():

@@ -16,10 +16,13 @@ import logging
 import threading
 import time
 import weakref
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from headwater.automations.evaluator import Evaluator
+    from headwater.automations.storage import AutomationStorage
 
 logger = logging.getLogger("headwater.automations")
 
@@ -30,22 +33,37 @@ MIN_INTERVAL = 0.1
 
 
 class BackgroundEvaluator:
-    """Drives an `Evaluator` from a daemon thread until the store closes."""
+    """Drives an `Evaluator` from a daemon thread until the store closes (or `stop()`).
 
-    def __init__(self, store: Any) -> None:
+    Beside a recording store: `BackgroundEvaluator(store)`, woken by its commits. With
+    no store (a server, which wakes it after each batch it commits): `storage`, and
+    `make_evaluator(storage)` when events come from elsewhere; `ready()` false leaves
+    the home untouched (no pass) until its database exists.
+    """
+
+    def __init__(
+        self,
+        store: Any = None,
+        *,
+        storage: AutomationStorage | None = None,
+        make_evaluator: Callable[[AutomationStorage], Evaluator] | None = None,
+        ready: Callable[[], bool] | None = None,
+    ) -> None:
         from headwater.automations.storage import get_storage
 
-        self._store = weakref.ref(store)
-        self.storage = get_storage(store.home)
+        self._store = weakref.ref(store) if store is not None else None
+        self.storage = storage if storage is not None else get_storage(store.home)
         self.wake = threading.Event()
         self.stopping = False
         self._pass_lock = threading.Lock()
         self._evaluator: Evaluator | None = None
+        self._make_evaluator = make_evaluator
+        self._ready = ready
         self._process_id = getattr(store, "process_id", None)
         self.thread = threading.Thread(target=self._run, name="headwater-automations", daemon=True)
 
     def start(self) -> None:
-        store = self._store()
+        store = self._store() if self._store is not None else None
         if store is not None:
             store.add_commit_listener(self.wake.set)
         self.thread.start()
@@ -55,11 +73,16 @@ class BackgroundEvaluator:
         with self._pass_lock:
             try:
                 if self._evaluator is None:
+                    if self._ready is not None and not self._ready():
+                        return
                     if not _any_automation(self.storage):
                         return
                     from headwater.automations.evaluator import Evaluator
 
-                    self._evaluator = Evaluator(self.storage, self._process_id)
+                    if self._make_evaluator is not None:
+                        self._evaluator = self._make_evaluator(self.storage)
+                    else:
+                        self._evaluator = Evaluator(self.storage, self._process_id)
                 self._evaluator.run_once()
             except Exception:
                 logger.exception("headwater automations: an evaluation pass failed")
@@ -80,12 +103,14 @@ class BackgroundEvaluator:
         while not self.stopping:
             self.wake.wait(self._timeout())
             self.wake.clear()
-            store = self._store()
-            if store is None or getattr(store, "closed", False) or self.stopping:
+            store = self._store() if self._store is not None else None
+            if self._store is not None and (store is None or getattr(store, "closed", False)):
+                break
+            if self.stopping:
                 break
             self.run_pass()
             time.sleep(MIN_INTERVAL)
-        store = self._store()
+        store = self._store() if self._store is not None else None
         if store is not None:
             store.remove_commit_listener(self.wake.set)
 
@@ -93,6 +118,12 @@ class BackgroundEvaluator:
         """Evaluate what the store holds now (flushing it first), then stop the thread."""
         self.stopping = True
         self.wake.set()
+        if self._store is None:  # nothing to flush: whoever wakes us committed already
+            if final_pass:
+                self.run_pass()
+            if self.thread.is_alive() and threading.current_thread() is not self.thread:
+                self.thread.join(5.0)
+            return
         store = self._store()
         if final_pass and store is not None and not getattr(store, "closed", True):
             try:
@@ -124,10 +155,22 @@ def _any_automation(storage: Any) -> bool:
 _attached: weakref.WeakKeyDictionary[Any, BackgroundEvaluator] = weakref.WeakKeyDictionary()
 
 
+#: homes whose automations this process evaluates by other means (a server's own thread)
+_elsewhere: set[Path] = set()
+
+
+def evaluated_elsewhere(home: Path | str) -> None:
+    """This process evaluates `home`'s automations itself (the server does, over its own
+    history): a store it opens on that home starts no evaluator beside it."""
+    _elsewhere.add(Path(home).resolve())
+
+
 def attach(store: Any) -> BackgroundEvaluator | None:
     """Start evaluating automations beside `store` (a store that records into a home)."""
     if store in _attached or not hasattr(store, "add_commit_listener"):
         return _attached.get(store)
+    if _elsewhere and Path(getattr(store, "home", "")).resolve() in _elsewhere:
+        return None
     background = BackgroundEvaluator(store)
     _attached[store] = background
     background.start()

@@ -13,6 +13,7 @@ import json
 import sqlite3
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -26,6 +27,11 @@ _COLUMNS = "id, name, enabled, spec_json, created, updated"
 class AutomationStorage(HomeDatabase):
     """Automation definitions, and transactions for the evaluator, in one home's database."""
 
+    #: the newest event's seq where the evaluator reads events, when that is not the home's
+    #: `events` (a server's database): where the cursor starts when the first automation
+    #: is enabled (see `_start_cursor`)
+    latest_event_seq: Callable[[], int] | None = None
+
     # --- definitions -----------------------------------------------------------
     def create(self, name: str, enabled: bool, spec: dict[str, Any]) -> str:
         new_id = str(uuid.uuid4())
@@ -33,7 +39,7 @@ class AutomationStorage(HomeDatabase):
 
         def insert(c: sqlite3.Connection) -> None:
             if enabled:
-                _start_cursor(c)
+                _start_cursor(c, self.latest_event_seq)
             c.execute(
                 f"INSERT INTO automations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
                 (new_id, name, int(enabled), json.dumps(spec), now, now),
@@ -61,7 +67,7 @@ class AutomationStorage(HomeDatabase):
     def set_enabled(self, automation_id: str, enabled: bool) -> bool:
         def change(c: sqlite3.Connection) -> int:
             if enabled:
-                _start_cursor(c)
+                _start_cursor(c, self.latest_event_seq)
             cur = c.execute(
                 "UPDATE automations SET enabled = ?, updated = ? WHERE id = ?",
                 (int(enabled), time.time(), automation_id),
@@ -102,10 +108,14 @@ class AutomationStorage(HomeDatabase):
         return self.query("SELECT count(*), max(updated), total(enabled) FROM automations")[0]
 
 
-def _start_cursor(c: sqlite3.Connection) -> None:
+def _start_cursor(c: sqlite3.Connection, latest: Callable[[], int] | None = None) -> None:
     """With no automation enabled nobody moves the cursor: the first one starts it at now,
     so it reacts to events from here on, not to the whole history."""
     if c.execute("SELECT 1 FROM automations WHERE enabled = 1 LIMIT 1").fetchone() is None:
+        if latest is not None:
+            c.execute("INSERT OR REPLACE INTO automation_cursor (id, seq) VALUES (1, ?)",
+                      (latest(),))  # fmt: skip
+            return
         c.execute(
             "INSERT OR REPLACE INTO automation_cursor (id, seq) "
             "SELECT 1, coalesce(max(seq), 0) FROM events"

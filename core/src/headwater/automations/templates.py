@@ -56,7 +56,8 @@ def _labels(labels: Any) -> Any:
         return labels or {}
 
 
-def template_context(storage: Any, item: Any) -> dict[str, Any]:
+def template_context(storage: Any, item: Any, read_flow_run: Any = None) -> dict[str, Any]:
+    """`read_flow_run(id)`: where the flow run is read (default: the home's `flow_runs`)."""
     from headwater import settings
 
     event = dict(item.firing.get("event") or {})
@@ -66,7 +67,15 @@ def template_context(storage: Any, item: Any) -> dict[str, Any]:
         ).isoformat()
     run_id = flow_run_id_of(event)
     flow_run: dict[str, Any] | None = None
-    if run_id:
+    if run_id and read_flow_run is not None:
+        found = read_flow_run(run_id)
+        if found is not None and found.get("id", run_id) == run_id:
+            flow_run = {
+                "id": run_id, "name": found.get("name"), "flow_name": found.get("flow_name"),
+                "state": {"type": found.get("state_type"), "name": found.get("state_name"),
+                          "message": found.get("state_message")},
+            }  # fmt: skip
+    elif run_id:
         rows = storage.query(
             "SELECT name, flow_name, state_type, state_name, state_message FROM flow_runs "
             "WHERE id = ?",

@@ -16,6 +16,7 @@ from headwater.exceptions import RunStoreError
 from headwater.history import RunHistory
 
 from headwater_server import __version__, models, reads, shapes
+from headwater_server.automation_runtime import ServerAutomations
 from headwater_server.automation_writes import automation_write_routes
 from headwater_server.block_storage import BlockStorageHolder, block_storage_routes
 from headwater_server.filters import FlowRunQuery, LogQuery, TaskRunQuery
@@ -27,9 +28,14 @@ from headwater_server.store import HistoryHolder
 API_VERSION = "0.1.0"
 
 
-def build_api(holder: HistoryHolder, writers: WriterHolder | None = None) -> FastAPI:
+def build_api(
+    holder: HistoryHolder,
+    writers: WriterHolder | None = None,
+    automations: ServerAutomations | None = None,
+) -> FastAPI:
     """The FastAPI app over `holder`'s history (no API key or size guard: see `asgi`);
-    with `writers`, clients can record into it too (POST /api/records)."""
+    with `writers`, clients can record into it too (POST /api/records), waking
+    `automations` after each committed batch."""
     app = FastAPI(
         title="headwater server",
         version=__version__,
@@ -39,7 +45,7 @@ def build_api(holder: HistoryHolder, writers: WriterHolder | None = None) -> Fas
     app.include_router(block_storage_routes(BlockStorageHolder(holder.home)), prefix="/api")
     app.include_router(automation_write_routes(holder.home), prefix="/api")
     if writers is not None:
-        enable_ingest(app, writers, holder.home)
+        enable_ingest(app, writers, holder.home, automations.wake if automations else None)
     _more_routes(app, holder)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(RunStoreError, _store_unreadable)

@@ -12,6 +12,7 @@ import threading
 from functools import partial
 from pathlib import Path
 
+from headwater_server.automation_runtime import ServerAutomations
 from headwater_server.front import LoadingApp
 from headwater_server.guards import (
     MAX_BATCH_BYTES,
@@ -38,15 +39,19 @@ def assemble(
     """The guarded app and the `LoadingApp` inside it (to start loading when listening)."""
     holder = HistoryHolder(Path(home))
     writers = WriterHolder(partial(open_batch_writer, Path(home), holder))
+    automations = ServerAutomations(Path(home), holder)
 
     def build() -> ASGIApp:
         from headwater_server.app import build_api
 
         _open_database_early(holder, writers)
-        return build_api(holder, writers)
+        api = build_api(holder, writers, automations)
+        automations.start()
+        return api
 
     def shutdown() -> None:
-        writers.close()  # first: its applier uses the history's engine
+        automations.stop()  # its last pass reads the history: before that closes
+        writers.close()  # then the applier, which uses the history's engine
         holder.close()
 
     loader = LoadingApp(build, shutdown)

@@ -206,15 +206,16 @@ def ingest_router(
     return router
 
 
-def enable_ingest(app: FastAPI, writers: WriterHolder, home: Path) -> None:
-    """Add POST /api/records to `app`, and the thread that judges silent clients."""
+def enable_ingest(
+    app: FastAPI, writers: WriterHolder, home: Path, on_events: Callable[[], None] | None = None
+) -> None:
+    """Add POST /api/records to `app`, and the thread that judges silent clients;
+    `on_events` (the automation evaluator's wake) after each batch with states or events."""
     from headwater import settings
 
     timeout = settings.get_float("server_client_timeout", DEFAULT_CLIENT_TIMEOUT)
     timeout = timeout or DEFAULT_CLIENT_TIMEOUT
-    from headwater_server.automation_runtime import wake_automations
-
-    app.include_router(ingest_router(writers.get, timeout, wake_automations), prefix="/api")
+    app.include_router(ingest_router(writers.get, timeout, on_events), prefix="/api")
 
     @app.get("/api/records/backlog", tags=["Records"])
     def backlog() -> dict[str, int]:

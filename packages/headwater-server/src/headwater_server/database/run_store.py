@@ -283,6 +283,15 @@ class SQLAlchemyRunStore(RunHistory):
 
         return matching_rows(read_chunk, where, limit)
 
+    def event_rows_after(self, after: int, limit: int) -> list[tuple[Any, ...]]:
+        """Raw event rows after seq `after`, oldest first, as the automation evaluator
+        reads them: (seq, id, event, occurred, resource_json, payload_json, related_json)."""
+        e = t.event_rows
+        columns = [e.c[n] for n in ("seq", "id", "event", "occurred", "resource_json",
+                                    "payload_json", "related_json")]  # fmt: skip
+        stmt = sa.select(*columns).where(e.c.seq > after).order_by(e.c.seq).limit(limit)
+        return self._rows(stmt, tuple)
+
     def last_event_seq(self) -> int:
         with self._connect() as connection:
             found = connection.execute(sa.select(sa.func.max(t.event_rows.c.seq))).scalar()

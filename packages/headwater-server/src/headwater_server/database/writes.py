@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from headwater_server.database import tables as t
+from headwater_server.database.event_order import lock_event_order
 from headwater_server.database.events import state_event_row
 from headwater_server.database.pg_copy import copies, copy_rows, next_seqs, without_nul
 
@@ -176,6 +177,7 @@ def _state_events(connection: Connection, written: list[dict[str, Any]]) -> None
 
 
 def _insert_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    lock_event_order(connection)  # seqs in commit order (see event_order)
     if copies(connection):
         copy_rows(connection, "event_rows", _EVENTS, ([r[c] for c in _EVENTS] for r in rows))
     else:
@@ -257,14 +259,14 @@ def write_records(
             _update_states(connection, t.flow_runs, rows)
         elif sql.lstrip().startswith("UPDATE task_runs"):
             _update_states(connection, t.task_runs, rows)
-    if states:
-        _state_events(connection, _insert_states(connection, states))
-    if logs:
+    if logs:  # before the events: their order lock is then held for less (event_order)
         if copies(connection):
             copy_rows(connection, "logs", _LOGS, logs)
         else:
             rows = [dict(zip(_LOGS, e, strict=True)) for e in logs]
             connection.execute(sa.insert(t.logs), _rows(connection, rows))
+    if states:
+        _state_events(connection, _insert_states(connection, states))
     if events:
         emitted = [
             {"id": e.id, "event": e.event, "occurred": e.occurred,
