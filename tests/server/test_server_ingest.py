@@ -121,6 +121,32 @@ def test_server_down_for_the_whole_run_then_the_next_process_sends(tmp_path: Pat
     assert list((client / "api-spill").iterdir()) == []
 
 
+def test_a_spilled_batch_over_the_size_limit_is_sent_split(tmp_path: Path) -> None:
+    # spilled while the server was down, then a server whose limit (3,000 bytes) most
+    # of the spilled batches are over: the next process sends them split, each once
+    home, client, port = tmp_path / "server-home", tmp_path / "client", free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    first_id, err = run_flow(client, url, N)
+    assert "were saved to" in err, err
+    env = {"HEADWATER_SERVER_MAX_BATCH_BYTES": "3000"}
+    with headwater_server(home, tmp_path / "logs", env, port=port):
+        _, err = run_flow(client, url, 2)
+        assert "refused" not in err and "saved to" not in err, err
+    found = counts(home, first_id)
+    assert found["completed"] == N and found["states"] == found["distinct_states"]
+    assert list((client / "api-spill").iterdir()) == []
+
+
+def test_a_batch_split_again_gets_the_same_ids() -> None:
+    from headwater.history.wire import split_batch
+
+    body = json.dumps(_batch("b" * 32, "r1") | {"logs": [["r1", "flow", 20, "x", 1.0, "", ""]] * 4})
+    once, again = split_batch(body.encode()), split_batch(body.encode())
+    assert once == again and once is not None
+    ids = [json.loads(half)["batch_id"] for half, _ in once]
+    assert ids == ["b" * 32 + ".1", "b" * 32 + ".2"]
+
+
 def _batch(batch_id: str, run_id: str) -> dict[str, object]:
     now = time.time()
     return {

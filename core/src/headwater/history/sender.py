@@ -64,6 +64,7 @@ class Sender:
         self.pending_records = 0
         self.spills: list[Path] = []
         self._spill_progress: dict[Path, int] = {}
+        self._spill_bodies: dict[Path, list[bytes]] = {}
         #: why the server is not taking records now (None while it does)
         self.failing: str | None = None
         self.refused: str | None = None
@@ -193,18 +194,25 @@ class Sender:
         self.pending.appendleft(_Batch(first, n1))
 
     def _send_spill(self, path: Path) -> None:
-        try:
-            bodies = api_spill.read_spill(path)
-        except FileNotFoundError:  # sent by another process just now
-            self.spills.remove(path)
-            return
-        except (OSError, EOFError) as exc:
-            logger.warning("headwater: spill file %s cannot be read (%s); left in place", path, exc)
-            self.spills.remove(path)
-            return
+        bodies = self._spill_bodies.get(path)  # as split so far (413)
+        if bodies is None:
+            try:
+                bodies = self._spill_bodies[path] = api_spill.read_spill(path)
+            except FileNotFoundError:  # sent by another process just now
+                self.spills.remove(path)
+                return
+            except (OSError, EOFError) as exc:
+                logger.warning(
+                    "headwater: spill file %s cannot be read (%s); left in place", path, exc
+                )
+                self.spills.remove(path)
+                return
         done = self._spill_progress.get(path, 0)
         while done < len(bodies) and not self.stopping:
+            self._too_large = None
             if not self._post(bodies[done], count=-1):
+                if self._too_large is not None and self._split_spilled(bodies, done):
+                    continue
                 self._spill_progress[path] = done
                 return
             done += 1
@@ -214,7 +222,17 @@ class Sender:
         path.unlink(missing_ok=True)
         self.spills.remove(path)
         self._spill_progress.pop(path, None)
+        self._spill_bodies.pop(path, None)
         logger.info("headwater: sent the %d batches waiting in %s to %s", done, path, self.url)
+
+    def _split_spilled(self, bodies: list[bytes], index: int) -> bool:
+        """A spilled batch over the server's size limit (413) becomes its two halves."""
+        halves = split_batch(bodies[index])
+        if halves is None:
+            self._refuse(413, self._too_large or "")
+            return False
+        bodies[index : index + 1] = [halves[0][0], halves[1][0]]
+        return True
 
     def _post(self, body: bytes, count: int) -> bool:
         """One request; True once the server took it. Handles failure bookkeeping."""
@@ -237,7 +255,7 @@ class Sender:
         if status >= 500 or status in _RETRIED:
             self._failed(f"HTTP {status}: {detail}")
             return False
-        if status == 413 and count > 1:
+        if status == 413 and count != 1:  # -1: a spilled batch, its count unknown
             self._too_large = detail  # `_send_pending` splits it
             return False
         self._refuse(status, detail)

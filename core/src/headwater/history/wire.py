@@ -111,10 +111,12 @@ _LISTS = ("flow_runs", "task_runs", "states", "logs", "events")
 
 
 def split_batch(body: bytes) -> tuple[tuple[bytes, int], tuple[bytes, int]] | None:
-    """A batch as two (body, record count) halves with new ids, or None for one record.
+    """A batch as two (body, record count) halves, or None for one record.
 
     The run records stay in the first half (so the second half's state changes find
-    their runs), unless there is nothing else to split.
+    their runs), unless there is nothing else to split. The halves' ids follow from
+    the batch's (`<id>.1`, `<id>.2`): a batch split again after a crash (a spill
+    file resent by the next process) gets the same ids, so no half is applied twice.
     """
     data = json.loads(body)
     rest = sum(len(data.get(k) or ()) for k in _LISTS[2:])
@@ -122,8 +124,9 @@ def split_batch(body: bytes) -> tuple[tuple[bytes, int], tuple[bytes, int]] | No
     if rest + runs <= 1:
         return None
     keys = _LISTS[2:] if rest > 1 else _LISTS
-    first = {**data, "batch_id": uuid.uuid4().hex}
-    second = {**data, "batch_id": uuid.uuid4().hex}
+    parent = data.get("batch_id") or uuid.uuid4().hex
+    first = {**data, "batch_id": f"{parent}.1"}
+    second = {**data, "batch_id": f"{parent}.2"}
     for key in _LISTS:
         items = data.get(key) or []
         if key in keys:
