@@ -135,3 +135,50 @@ def test_two_servers_on_one_database_and_home_fire_each_event_once(
             assert ran.returncode == 0, ran.stderr
         assert len(receiver.wait_for(2, timeout=60)) == 2
         assert len(receiver.wait_for(3, timeout=6)) == 2  # not once per server
+
+
+ACT_ON_RUN = """
+from headwater.automations import Automation
+from headwater.events.actions import ChangeFlowRunState, EmitEvent
+from headwater.events.schemas.automations import EventTrigger
+
+automation = Automation(
+    name="mark bad loads",
+    trigger=EventTrigger(expect={"data.load-failed"}),
+    actions=[
+        ChangeFlowRunState(state="FAILED", name="Bad load", message="see ops", force=True),
+        EmitEvent(event="ops.alerted", resource={"headwater.resource.id": "ops"}),
+    ],
+).create()
+print(automation.id)
+"""
+
+
+def test_actions_record_their_states_and_events_in_postgresql(pg_url: str, tmp_path: Path) -> None:
+    env = _server_env(pg_url)
+    with headwater_server(tmp_path / "server-home", tmp_path / "logs", env) as (service, _):
+        created = _python(ACT_ON_RUN, service, tmp_path / "laptop")
+        assert created.returncode == 0, created.stderr
+        ran = _python(RUN, service, tmp_path / "worker")
+        assert ran.returncode == 0, ran.stderr
+        deadline = time.monotonic() + 60
+        while _events_in_database(pg_url, "ops.alerted") == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        # seen through the server's API: the run's new state and the action's events
+        runs = httpx.post(f"{service.url}/api/flow_runs/filter", headers=HEADERS, json={},
+                          timeout=30).json()  # fmt: skip
+        assert [(r["state"]["type"], r["state"]["name"]) for r in runs] == [("FAILED", "Bad load")]
+        events = httpx.post(
+            f"{service.url}/api/events/filter", headers=HEADERS, timeout=30,
+            json={"filter": {"event": {"prefix": ["ops.", "headwater.automation."]}}},
+        ).json()["events"]  # fmt: skip
+        names = {e["event"] for e in events}
+    assert {"ops.alerted", "headwater.automation.triggered",
+            "headwater.automation.action.executed"} <= names, names  # fmt: skip
+    assert _events_in_database(pg_url, "headwater.flow-run.Bad load") == 1
+    home_db = tmp_path / "server-home" / "headwater.db"
+    if home_db.exists():  # the home keeps the automation, not the run history
+        with sqlite3.connect(home_db) as db:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            if "events" in tables:
+                assert db.execute("SELECT count(*) FROM events").fetchone() == (0,)

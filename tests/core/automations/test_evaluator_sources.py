@@ -83,18 +83,42 @@ def test_templates_read_the_flow_run_where_the_events_come_from() -> None:
     assert template_context(storage, item)["flow_run"] is None  # not in the home's runs
 
 
-def test_flow_run_state_actions_say_they_are_not_supported_over_a_database() -> None:
+class Recorded:
+    """A recorder as a server's database would be (see headwater_server.DatabaseRecorder)."""
+
+    def __init__(self) -> None:
+        self.states: list[Any] = []
+        self.events: list[Any] = []
+
+    def record_state(self, change: Any) -> None:
+        self.states.append(change)
+
+    def record_event(self, event: Any) -> None:
+        self.events.append(event)
+
+
+def test_flow_run_state_actions_over_a_database_go_through_its_recorder() -> None:
     source, storage = Elsewhere(), get_storage()
     _automation(storage, source)
     source.add(1, "job.failed")
     [item] = Evaluator(storage, run_actions=lambda batch: None, read_events=source.read).run_once()
     cancel = QueuedAction(item.seq, item.automation, 0, CancelFlowRun(), item.firing)
+    runs = {"running": {"name": "r", "state_type": "RUNNING"}}
+    recorder = Recorded()
+    item.firing["event"] = {"resource": {"headwater.resource.id": "headwater.flow-run.running"}}
+    run_action(storage, cancel, runs.get, recorder)
+    [state] = recorder.states
+    assert (state.run_id, state.type, state.name) == ("running", "CANCELLED", "Cancelled")
+    runs["running"]["state_type"] = "COMPLETED"  # final: left alone unless forced
+    run_action(storage, cancel, runs.get, recorder)
+    assert len(recorder.states) == 1
+    item.firing["event"] = {"resource": {"headwater.resource.id": "headwater.flow-run.gone"}}
     try:
-        run_action(storage, cancel, lambda run_id: None)
+        run_action(storage, cancel, runs.get, recorder)
     except ActionFailed as exc:
-        assert "cancel-flow-run" in str(exc) and "HEADWATER_DATABASE_URL" in str(exc)
+        assert "gone" in str(exc) and "not in the run history" in str(exc)
     else:
-        raise AssertionError("cancel-flow-run over a database should fail, saying why")
+        raise AssertionError("a flow run the database does not have should fail, saying so")
 
 
 def test_a_background_evaluator_without_a_store_waits_for_the_home_database(

@@ -76,15 +76,19 @@ class Evaluator:
         *,
         read_events: ReadEvents | None = None,
         read_flow_run: ReadFlowRun | None = None,
+        recorder: Any = None,
     ) -> None:
         """`read_events(after_seq, limit)`: where events come from (default: the home's
         `events`, read in the pass's transaction); `read_flow_run(id)`: where templates
-        and actions find a flow run (default: the home's `flow_runs`)."""
+        and actions find a flow run (default: the home's `flow_runs`); `recorder`: what
+        records the events and flow-run states actions make (`record_event`,
+        `record_state`; default: the process's run store and the home's tables)."""
         self.storage = storage
         self.process_id = process_id
         self._run_actions = run_actions
         self._read_events = read_events
         self.read_flow_run = read_flow_run
+        self.recorder = recorder
         self._version: tuple[Any, ...] | None = None
         self._loaded: list[LoadedAutomation] = []
 
@@ -125,7 +129,7 @@ class Evaluator:
             return
         from headwater.automations.execution import run_queued
 
-        run_queued(self.storage, batch, self.read_flow_run)
+        run_queued(self.storage, batch, self.read_flow_run, self.recorder)
 
     def _automations(self) -> list[LoadedAutomation]:
         version = self.storage.version()

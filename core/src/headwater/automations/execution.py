@@ -40,10 +40,30 @@ class ActionFailed(Exception):
 
 
 def run_queued(
-    storage: AutomationStorage, queued: list[QueuedAction], read_flow_run: ReadFlowRun | None = None
+    storage: AutomationStorage,
+    queued: list[QueuedAction],
+    read_flow_run: ReadFlowRun | None = None,
+    recorder: Any = None,
 ) -> None:
-    """Run each action, record its outcome; never raises. `read_flow_run`: where flow runs
-    are read when the run history is not the home's (a server's database)."""
+    """Run each action, record its outcome; never raises. Where the run history is not
+    the home's (a server's database): `read_flow_run` reads its flow runs, and
+    `recorder` (`record_event`, `record_state`) records the events and flow-run states
+    actions make into it."""
+    if recorder is not None:
+        from headwater.events.emit import recording_into
+
+        with recording_into(recorder):
+            _run_all(storage, queued, read_flow_run, recorder)
+    else:
+        _run_all(storage, queued, read_flow_run, None)
+
+
+def _run_all(
+    storage: AutomationStorage,
+    queued: list[QueuedAction],
+    read_flow_run: ReadFlowRun | None,
+    recorder: Any,
+) -> None:
     announced: set[int] = set()
     for item in queued:
         if id(item.firing) not in announced:
@@ -51,7 +71,7 @@ def run_queued(
             _emit_safely("headwater.automation.triggered", item, {})
         _emit_safely("headwater.automation.action.triggered", item, {})
         try:
-            run_action(storage, item, read_flow_run)
+            run_action(storage, item, read_flow_run, recorder)
         except Exception as exc:
             reason = str(exc) or type(exc).__name__
             logger.error(
@@ -66,7 +86,10 @@ def run_queued(
 
 
 def run_action(
-    storage: AutomationStorage, item: QueuedAction, read_flow_run: ReadFlowRun | None = None
+    storage: AutomationStorage,
+    item: QueuedAction,
+    read_flow_run: ReadFlowRun | None = None,
+    recorder: Any = None,
 ) -> None:
     action = item.action
     if isinstance(action, DoNothing):
@@ -74,12 +97,12 @@ def run_action(
     if isinstance(action, SendNotification):
         _notify(storage, item, action, read_flow_run)
     elif isinstance(action, (CancelFlowRun, SuspendFlowRun, ResumeFlowRun, ChangeFlowRunState)):
-        if read_flow_run is not None:
-            raise ActionFailed(
-                f"{action.type} is not supported yet on a server whose run history is in a "
-                "database (HEADWATER_DATABASE_URL); use send-notification or emit-event"
-            )
-        _change_flow_run_state(storage, item, action)
+        if read_flow_run is not None and recorder is not None:
+            _change_state_through(read_flow_run, recorder, item, action)
+        elif read_flow_run is not None:
+            raise ActionFailed(f"{action.type}: no way to record a state in this run history")
+        else:
+            _change_flow_run_state(storage, item, action)
     elif isinstance(action, (PauseAutomation, ResumeAutomation)):
         target = str(action.automation_id or item.automation.id)
         if not storage.set_enabled(target, isinstance(action, ResumeAutomation)):
@@ -151,8 +174,8 @@ _STATE_OF = {
 }
 
 
-def _change_flow_run_state(storage: AutomationStorage, item: QueuedAction, action: Any) -> None:
-    """Record the new state in the run history (the running process is not interrupted)."""
+def _new_state(item: QueuedAction, action: Any) -> tuple[str, str, str, str]:
+    """(flow run id, state type, state name, message) an action asks for."""
     run_id = flow_run_id_of(item.firing.get("event"))
     if run_id is None:
         raise ActionFailed(f"{action.type}: the triggering event is not about a flow run")
@@ -162,16 +185,45 @@ def _change_flow_run_state(storage: AutomationStorage, item: QueuedAction, actio
         state_name = action.name or action.state.capitalize()
     else:
         state_type, state_name = _STATE_OF[action.type]
+    message = getattr(action, "message", None) or (
+        f"{state_name} by automation {item.automation.model.name!r}"
+    )
+    return run_id, state_type, state_name, message
+
+
+def _left_alone(action: Any, run_name: str, current: str | None) -> bool:
+    """A final state is kept unless the action forces a change."""
+    if current in _FINAL and not getattr(action, "force", False):
+        logger.info("%s: flow run %r is already %s; left as it is", action.type, run_name, current)
+        return True
+    return False
+
+
+def _change_state_through(
+    read_flow_run: ReadFlowRun, recorder: Any, item: QueuedAction, action: Any
+) -> None:
+    """The same change in a run history written through `recorder` (a server's database):
+    the state is recorded as a client's would be, its event derived with it."""
+    from headwater.history.records import StateChange
+
+    run_id, state_type, state_name, message = _new_state(item, action)
+    run = read_flow_run(run_id)
+    if run is None:
+        raise ActionFailed(f"{action.type}: flow run {run_id} is not in the run history")
+    if _left_alone(action, run.get("name") or run_id, run.get("state_type")):
+        return
+    recorder.record_state(StateChange(run_id, "flow", state_type, state_name, message, time.time()))
+
+
+def _change_flow_run_state(storage: AutomationStorage, item: QueuedAction, action: Any) -> None:
+    """Record the new state in the run history (the running process is not interrupted)."""
+    run_id, state_type, state_name, message = _new_state(item, action)
     rows = storage.query("SELECT state_type, name FROM flow_runs WHERE id = ?", (run_id,))
     if not rows:
         raise ActionFailed(f"{action.type}: flow run {run_id} is not in the run history")
     current, run_name = rows[0]
-    if current in _FINAL and not getattr(action, "force", False):
-        logger.info("%s: flow run %r is already %s; left as it is", action.type, run_name, current)
+    if _left_alone(action, run_name, current):
         return
-    message = getattr(action, "message", None) or (
-        f"{state_name} by automation {item.automation.model.name!r}"
-    )
     now = time.time()
 
     def record(c: sqlite3.Connection) -> None:

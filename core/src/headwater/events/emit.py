@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from time import time_ns as _time_ns
 from typing import Any
@@ -29,6 +32,21 @@ from headwater.history.ids import new_run_id
 from headwater.history.records import Event as EventRecord
 
 MAX_RELATED = 100
+
+#: where events emitted outside a run go instead of the process's store (a server's
+#: automations record into the server's database: see `recording_into`)
+_recorder: ContextVar[Any] = ContextVar("headwater_event_recorder", default=None)
+
+
+@contextmanager
+def recording_into(recorder: Any) -> Iterator[None]:
+    """Within the block, events emitted outside a run are recorded by `recorder` (an
+    object with `record_event(Event record)`) instead of the process's run store."""
+    token = _recorder.set(recorder)
+    try:
+        yield
+    finally:
+        _recorder.reset(token)
 
 
 def emit_event(
@@ -85,7 +103,7 @@ def emit_event(
         others.extend(_current_runs(others, flow_ctx, task_ctx))
         recorder = (task_ctx or flow_ctx).recorder  # type: ignore[union-attr]
     else:
-        recorder = get_store()
+        recorder = _recorder.get() or get_store()
     recorder.record_event(
         EventRecord(
             event_id if type(event_id) is str else str(event_id),

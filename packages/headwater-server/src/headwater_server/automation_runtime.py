@@ -8,7 +8,9 @@ its Proactive timer included) over the home's automation storage, woken after ea
 committed batch that brought states or events, so an automation fires as soon as
 its event is committed. With HEADWATER_DATABASE_URL the evaluator reads the
 database's `event_rows` (through the history's `SQLAlchemyRunStore`, no second
-engine); its cursor, buckets and firings stay in the home, as without a database.
+engine); its cursor, buckets and firings stay in the home, as without a database, and the
+events and flow-run states its actions make are written into the database
+(`DatabaseRecorder`), where clients and the API see them.
 A home with no database is left untouched until one exists (an automation saved).
 """
 
@@ -16,7 +18,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,13 +27,14 @@ if TYPE_CHECKING:
     from headwater.automations.evaluator import Evaluator
     from headwater.automations.runtime import BackgroundEvaluator
     from headwater.automations.storage import AutomationStorage
+    from headwater.history.records import Event, StateChange
 
     from headwater_server.database.run_store import SQLAlchemyRunStore
     from headwater_server.store import HistoryHolder
 
 logger = logging.getLogger("headwater.server")
 
-__all__ = ["ServerAutomations"]
+__all__ = ["DatabaseRecorder", "ServerAutomations"]
 
 
 class ServerAutomations:
@@ -99,7 +103,12 @@ class ServerAutomations:
     def _database_evaluator(self, storage: AutomationStorage) -> Evaluator:
         from headwater.automations.evaluator import Evaluator
 
-        return Evaluator(storage, read_events=self._read_events, read_flow_run=self._flow_run)
+        return Evaluator(
+            storage,
+            read_events=self._read_events,
+            read_flow_run=self._flow_run,
+            recorder=DatabaseRecorder(self._database, self.wake),
+        )
 
     def _read_events(self, after: int, limit: int) -> Sequence[Sequence[Any]]:
         return self._database().event_rows_after(after, limit)
@@ -109,3 +118,27 @@ class ServerAutomations:
 
     def _latest_seq(self) -> int:
         return self._database().last_event_seq()
+
+
+class DatabaseRecorder:
+    """Records what automation actions make (their events, a flow run's new state) into
+    the server's database, each at once in its own transaction: actions are few, and
+    an automation reacting to another's event should see it on the next pass."""
+
+    def __init__(
+        self, store: Callable[[], SQLAlchemyRunStore], written: Callable[[], None]
+    ) -> None:
+        self._store = store
+        self._written = written  # wakes the evaluator: the write is an event too
+
+    def record_event(self, event: Event) -> None:
+        self._store().write_batch(_batch_id(), [], [], [], [], [event])
+        self._written()
+
+    def record_state(self, change: StateChange) -> None:
+        self._store().write_batch(_batch_id(), [], [], [change], [], [])
+        self._written()
+
+
+def _batch_id() -> str:
+    return f"automation-{uuid.uuid4().hex}"
