@@ -218,7 +218,10 @@ def drain(url: str) -> float:
     PostgreSQL acknowledges a batch once stored as sent: see docs/server.md)."""
     started = time.perf_counter()
     with httpx.Client(timeout=60) as http:
-        while http.get(f"{url}/records/backlog").json()["staged"]:
+        while True:
+            backlog = http.get(f"{url}/records/backlog").json()
+            if not backlog["staged"] and not backlog["waited_for"]:
+                break
             time.sleep(0.01)
     return time.perf_counter() - started
 

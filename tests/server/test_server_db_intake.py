@@ -54,7 +54,8 @@ def _drained(url: str, timeout: float = 60.0) -> dict[str, int]:
     deadline = time.monotonic() + timeout
     while True:
         backlog = httpx.get(f"{url}/records/backlog", timeout=30).json()
-        if not backlog["staged"] or time.monotonic() > deadline:
+        settled = not backlog["staged"] and not backlog["waited_for"]
+        if settled or time.monotonic() > deadline:
             return dict(backlog)
         time.sleep(0.05)
 
@@ -78,7 +79,7 @@ def test_every_acknowledged_batch_is_read_back(tmp_path: Path, pg_url: str) -> N
             tasks = httpx.post(f"{url}/task_runs/count", timeout=60,
                                json={"flow_runs": {"id": {"any_": [flow_id]}}}).json()  # fmt: skip
             assert tasks == 200
-        assert _drained(url) == {"staged": 0, "failed": 0}
+        assert _drained(url) == {"staged": 0, "failed": 0, "waited_for": 0}
     assert _count(pg_url, "SELECT COUNT(*) FROM task_runs") == 1000
     assert _count(pg_url, "SELECT COUNT(*) FROM states") == 3000
     assert _count(pg_url, "SELECT COUNT(*) FROM event_rows") == 3000
@@ -93,7 +94,7 @@ def test_a_batch_the_database_refuses_is_kept_and_skipped(tmp_path: Path, pg_url
         # valid JSON of the right shape, but a run count no BIGINT column holds
         assert _post(url, _body(refused, 2, run_count=10**30))["applied"] is True
         assert _post(url, _body(fine, 3))["applied"] is True
-        assert _drained(url) == {"staged": 0, "failed": 1}
+        assert _drained(url) == {"staged": 0, "failed": 1, "waited_for": 0}
         assert httpx.get(f"{url}/flow_runs/{fine}", timeout=30).status_code == 200
         assert httpx.get(f"{url}/flow_runs/{refused}", timeout=30).status_code == 404
     (reason,) = query(pg_url, "SELECT failed FROM record_intake")[0]
@@ -125,7 +126,7 @@ def test_batches_a_killed_server_acknowledged_are_applied_on_restart(
     env = {"HEADWATER_DATABASE_URL": pg_url}
     with headwater_server(tmp_path / "home", tmp_path / "logs", env) as (server, _):
         # no client posts anything: the server applies them on its own, in order
-        assert _drained(f"{server.url}/api") == {"staged": 0, "failed": 0}
+        assert _drained(f"{server.url}/api") == {"staged": 0, "failed": 0, "waited_for": 0}
     assert _count(pg_url, "SELECT COUNT(*) FROM task_runs WHERE flow_run_id = ?", flow_id) == 4
     state = query(pg_url, "SELECT state_type FROM flow_runs WHERE id = ?", [flow_id])
     assert state == [("COMPLETED",)]
@@ -158,8 +159,8 @@ def test_two_servers_on_one_database_apply_in_order_and_once(tmp_path: Path, pg_
         # sends its next batch only once the last was acknowledged, as here)
         for n in range(30):
             _post(urls[n % 2], _body(flow_id, 0, step=n % 3))
-        for url in urls:
-            _drained(url)
+        for url in urls:  # each server stops waiting for what the other applied
+            assert _drained(url) == {"staged": 0, "failed": 0, "waited_for": 0}
     assert _count(pg_url, "SELECT COUNT(*) FROM states WHERE run_id = ?", flow_id) == 30
     assert _count(pg_url, "SELECT COUNT(*) FROM applied_batches") == 31
     # the last batch sent (step 29 % 3 == 2: Completed) is the run's state

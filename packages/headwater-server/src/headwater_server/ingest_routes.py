@@ -221,13 +221,14 @@ def enable_ingest(
     def backlog() -> dict[str, int]:
         """Client batches acknowledged but not yet applied to the run tables (`staged`;
         PostgreSQL only, see the docs' Recording section) and batches that could not be
-        applied (`failed`, kept in the database's record_intake table with the reason)."""
+        applied (`failed`, kept in the database's record_intake table with the reason);
+        `waited_for`: those this server acknowledged, which its reads wait for."""
         current = writers.opened()
         if current is None and settings.get("database_url"):
             current = writers.get()  # opens the database and starts applying what waits
         if isinstance(current, StagingWriter) and current.staging:
             return current.backlog()
-        return {"staged": 0, "failed": 0}
+        return {"staged": 0, "failed": 0, "waited_for": 0}
 
     database = home / "headwater.db"
 

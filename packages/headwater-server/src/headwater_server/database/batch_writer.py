@@ -87,11 +87,17 @@ class DatabaseBatchWriter:
             if seq is not None:
                 intake.forget(seq)
             raise
+        if seq is not None:
+            intake.committed(seq)
         intake.wake()
         return seq is not None
 
     def backlog(self) -> dict[str, int]:
-        return self.intake.backlog() if self.intake is not None else {"staged": 0, "failed": 0}
+        return (
+            self.intake.backlog()
+            if self.intake is not None
+            else {"staged": 0, "failed": 0, "waited_for": 0}
+        )
 
     def wait_applied(self, timeout: float = READ_WAIT) -> bool:
         """Until what this server acknowledged is applied (reads call this first)."""

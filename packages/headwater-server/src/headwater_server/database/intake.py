@@ -74,6 +74,7 @@ class Intake:
         self._describe = describe  # errors as they may be logged (password masked)
         self._pending: dict[int, Callable[[], None] | None] = {}
         self._staged_at: dict[int, float] = {}  # monotonic, for MAX_DELAY
+        self._committed: set[int] = set()  # of those pending, the ones surely visible
         self._last_staged = 0.0
         self._readers = 0
         self._changed = threading.Condition()
@@ -111,6 +112,12 @@ class Intake:
             self._pending[seq] = on_applied
             self._staged_at[seq] = self._last_staged = time.monotonic()
 
+    def committed(self, seq: int) -> None:
+        """The staging transaction of `seq` committed (others can see and apply it)."""
+        with self._changed:
+            if seq in self._pending:
+                self._committed.add(seq)
+
     def forget(self, seq: int) -> None:
         """The staging transaction failed: `seq` will never be applied."""
         with self._changed:
@@ -144,7 +151,7 @@ class Intake:
         )
         with self._engine.connect() as connection:
             staged, broken = connection.execute(query).one()
-        return {"staged": int(staged), "failed": int(broken)}
+        return {"staged": int(staged), "failed": int(broken), "waited_for": self.pending()}
 
     def waiting_rows(self, connection: Connection) -> bool:
         """True while some staged batch (of any server) is not applied yet."""
@@ -212,6 +219,7 @@ class Intake:
                 .order_by(c.seq)
                 .limit(TAKE)
             ).all()
+            gone = self._applied_elsewhere(connection) if len(rows) < TAKE else []
             for seq, batch_id, process_id, body in rows:
                 try:
                     with connection.begin_nested():
@@ -224,8 +232,21 @@ class Intake:
             if done:
                 applied = sa.delete(t.record_intake).where(c.seq.in_(done), c.failed.is_(None))
                 connection.execute(applied)
-        self._applied(done)
+        self._applied(done + gone)
         return len(rows) == TAKE
+
+    def _applied_elsewhere(self, connection: Connection) -> list[int]:
+        """Batches this server acknowledged that another server on the database applied
+        (or kept as failed): no longer waited for."""
+        with self._changed:
+            mine = list(self._committed)
+        if not mine:
+            return []
+        c = t.record_intake.c
+        waiting = connection.execute(
+            sa.select(c.seq).where(c.seq.in_(mine), c.failed.is_(None))
+        ).scalars()
+        return sorted(set(mine) - set(waiting))
 
     def _failed(self, connection: Connection, seq: int, batch_id: str, exc: BaseException) -> None:
         reason = f"{type(exc).__name__}: {self._describe(exc)}"[:2000]
@@ -240,6 +261,7 @@ class Intake:
         with self._changed:
             for seq in seqs:
                 self._staged_at.pop(seq, None)
+                self._committed.discard(seq)
                 callback = self._pending.pop(seq, None)
                 if callback is not None:
                     callbacks.add(callback)
