@@ -60,3 +60,28 @@ def test_a_process_that_exits_right_after_releasing_gives_the_slot_back(
     assert _leases_in_database(headwater_home) == 0
     with concurrency("db", timeout_seconds=2):  # free now, not in 300 s
         pass
+
+
+def test_a_flush_at_exit_waits_for_the_one_the_keeper_thread_is_writing() -> None:
+    """The keeper thread may have taken the releases and be writing them when the
+    process exits: the exit flush must wait for it (the daemon thread dies with it)."""
+    import threading
+
+    from headwater.concurrency.leases import LeaseKeeper
+
+    writing, written = threading.Event(), threading.Event()
+
+    class SlowStore:
+        def flush_releases(self) -> None:
+            writing.set()
+            time.sleep(0.3)  # a write on a busy machine
+            written.set()
+
+    keeper = LeaseKeeper()
+    keeper._flush.add(SlowStore())  # type: ignore[arg-type]
+    thread = threading.Thread(target=keeper.flush)  # as the keeper thread does
+    thread.start()
+    assert writing.wait(10)
+    keeper.flush()  # as atexit does: nothing left to take, but one is being written
+    assert written.is_set()
+    thread.join()

@@ -48,6 +48,9 @@ class LeaseKeeper:
         self._thread: threading.Thread | None = None
         self._flush: set[LimitStore] = set()
         self._flush_due: float | None = None
+        # held while releases are written: a flush at exit waits for the thread's, which
+        # may have taken the releases already (a daemon thread dies with the process)
+        self._flushing = threading.Lock()
 
     def hold(self, store: LimitStore, lease_id: str, duration: float, names: list[str]) -> None:
         held = _Held(store, duration, time.monotonic() + duration / 3, tuple(names))
@@ -73,13 +76,14 @@ class LeaseKeeper:
 
     def flush(self) -> None:
         """Write every deferred release now (at exit: others must not wait for expiry)."""
-        with self._wake:
-            stores, self._flush, self._flush_due = self._flush, set(), None
-        for store in stores:
-            try:
-                store.flush_releases()
-            except Exception as exc:  # the leases expire by themselves
-                logger.warning("could not release concurrency slots: %r", exc)
+        with self._flushing:
+            with self._wake:
+                stores, self._flush, self._flush_due = self._flush, set(), None
+            for store in stores:
+                try:
+                    store.flush_releases()
+                except Exception as exc:  # the leases expire by themselves
+                    logger.warning("could not release concurrency slots: %r", exc)
 
     def _start(self) -> None:
         self._thread = threading.Thread(
@@ -141,6 +145,7 @@ class LeaseKeeper:
         self._thread = None
         self._flush = set()
         self._flush_due = None
+        self._flushing = threading.Lock()
 
 
 keeper = LeaseKeeper()

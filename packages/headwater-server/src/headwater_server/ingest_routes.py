@@ -144,7 +144,7 @@ def _records(batch: RecordBatch) -> Records:
     return Records(
         [_flow_run(r) for r in batch.flow_runs],
         [_task_run(r) for r in batch.task_runs],
-        [StateChange._make(row) for row in batch.states],
+        [StateChange(*row) for row in batch.states],
         [LogEntry(*row[:5], row[5] or "", row[6] or "") for row in batch.logs],
         [_event(r) for r in batch.events],
     )
