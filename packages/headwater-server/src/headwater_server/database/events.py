@@ -17,6 +17,8 @@ __all__ = ["iso", "state_event_row"]
 
 # One encoder for every row: json.dumps with separators builds a new one per call.
 _encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+#: a str as a JSON string, exactly as `_encode` writes one (ASCII, escaped)
+_q = json.encoder.encode_basestring_ascii
 
 
 @lru_cache(maxsize=4096)
@@ -38,8 +40,12 @@ def _related(rid: str, role: str, name: str | None = None, named: bool = True) -
     return out
 
 
-def _state(state: dict[str, Any]) -> dict[str, Any]:
-    return {"type": state["type"], "name": state["name"], "message": state["message"] or ""}
+def _state_json(state: dict[str, Any]) -> str:
+    """A state as the event payload shows it: type, name and message ("" for none)."""
+    return (
+        f'{{"type":{_q(state["type"])},"name":{_q(state["name"])},'
+        f'"message":{_q(state["message"] or "")}}}'
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -90,19 +96,22 @@ def state_event_row(
     """
     kind, run_id = state["run_kind"], state["run_id"]
     run = task if kind == "task" else flow
-    resource = {
-        "headwater.resource.id": f"headwater.{kind}-run.{run_id}",
-        "headwater.resource.name": (run or {}).get("name") or "",
-        "headwater.state-message": state["message"] or "",
-        "headwater.state-name": state["name"],
-        "headwater.state-timestamp": iso(state["timestamp"]),
-        "headwater.state-type": state["type"],
-    }
-    payload = {
-        "intended": {"from": previous["type"] if previous else None, "to": state["type"]},
-        "initial_state": _state(previous) if previous else None,
-        "validated_state": _state(state),
-    }
+    # written out rather than json-encoded dicts (a batch has thousands of states);
+    # the same text `_encode` gives for the same dicts (a test compares them)
+    resource = (
+        f'{{"headwater.resource.id":{_q(f"headwater.{kind}-run.{run_id}")},'
+        f'"headwater.resource.name":{_q((run or {}).get("name") or "")},'
+        f'"headwater.state-message":{_q(state["message"] or "")},'
+        f'"headwater.state-name":{_q(state["name"])},'
+        f'"headwater.state-timestamp":"{iso(state["timestamp"])}",'
+        f'"headwater.state-type":{_q(state["type"])}}}'
+    )
+    payload = (
+        f'{{"intended":{{"from":{_q(previous["type"]) if previous else "null"},'
+        f'"to":{_q(state["type"])}}},'
+        f'"initial_state":{_state_json(previous) if previous else "null"},'
+        f'"validated_state":{_state_json(state)}}}'
+    )
     related = _related_json(
         kind,
         (flow["id"], flow["name"], flow["flow_name"]) if flow is not None else None,
@@ -113,8 +122,8 @@ def state_event_row(
         "id": f"{run_id[:24]}{state['seq']:012x}",
         "event": f"headwater.{kind}-run.{state['name']}",
         "occurred": state["timestamp"],
-        "resource_json": _encode(resource),
-        "payload_json": _encode(payload),
+        "resource_json": resource,
+        "payload_json": payload,
         "related_json": related,
         "follows": None,
         "state_seq": state["seq"],
