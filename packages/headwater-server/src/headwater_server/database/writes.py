@@ -91,23 +91,24 @@ def _upsert(connection: Connection, table: sa.Table, rows: list[dict[str, Any]])
         upsert = stmt.on_conflict_do_update(index_elements=["id"], set_=update)
         connection.execute(upsert, _rows(connection, rows))
         return
-    # COPY the rows into a temporary table of this connection (emptied at commit), then
-    # one INSERT ... SELECT ... ON CONFLICT: COPY writes rows in C, where sending each
-    # column as an array cost psycopg a regular expression per value. A batch holds each
-    # run at most once (build_batch coalesces its records), as ON CONFLICT needs.
-    staging = f"hw_upsert_{table.name}"
-    connection.exec_driver_sql(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} "
-        f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-    )
-    copy_rows(connection, staging, columns, ([r[c] for c in columns] for r in rows))
-    source = sa.table(staging, *(sa.column(c) for c in columns))
+    # One statement for all rows, each column sent as one array (a batch holds each run
+    # at most once, as build_batch coalesces its records): far cheaper than a pipeline of
+    # one INSERT per row, and the same SQL every batch, so SQLAlchemy compiles it once.
+    arrays = ", ".join(f"CAST(:a{i} AS {_pg_array(table.c[c])})" for i, c in enumerate(columns))
+    source = sa.text(f"SELECT * FROM unnest({arrays})").columns(*(table.c[c] for c in columns))
     upsert = (
         _insert(connection, table)
-        .from_select(columns, sa.select(*(source.c[c] for c in columns)))
+        .from_select(columns, source)
         .on_conflict_do_update(index_elements=["id"], set_=update)
     )
-    connection.execute(upsert)
+    rows = _without_nul(rows)
+    connection.execute(upsert, {f"a{i}": [r[c] for r in rows] for i, c in enumerate(columns)})
+
+
+def _pg_array(column: sa.Column[Any]) -> str:
+    if isinstance(column.type, sa.Integer):
+        return "int8[]"
+    return "float8[]" if isinstance(column.type, sa.Float) else "text[]"
 
 
 def _update_states(connection: Connection, table: sa.Table, rows: list[tuple[Any, ...]]) -> None:
